@@ -1,0 +1,120 @@
+"""Typed records that pass between the stages: Paper -> Extraction -> graph -> WriteStats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Paper",
+    "Reject",
+    "Mention",
+    "Entity",
+    "CodeUrl",
+    "Extraction",
+    "WriteStats",
+    "METHOD_ROLES",
+    "DATASET_ROLES",
+]
+
+METHOD_ROLES = ("proposed", "mentioned")
+DATASET_ROLES = ("introduced", "used")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as read from a source file.
+
+    ``key`` is the stable identity (``arxiv:2403.01234`` or ``title:<hash>``, see ``kg.keys``);
+    ``source`` and ``line`` say where the record started (1-based line).
+    """
+
+    key: str
+    title: str
+    abstract: str
+    arxiv_id: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    date: str | None = None
+    source: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record a source could not turn into a Paper: reported as ``source:line: reason``."""
+
+    source: str
+    line: int
+    reason: str
+    record: str = ""  # an id or the start of the title, to help the user find it
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}"
+        what = f" [{self.record}]" if self.record else ""
+        return f"{where}: {self.reason}{what}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where an entity was found: offsets index the *original* field text (title or abstract)."""
+
+    field: str  # "title" | "abstract"
+    start: int
+    end: int
+    sentence: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A method or dataset found in one paper, under one name, with every mention of it."""
+
+    kind: str  # "Method" | "Dataset"
+    key: str  # canonical key, the node identity across papers (see kg.keys.entity_key)
+    name: str  # preferred name (the knowledge base's when known)
+    role: str  # proposed|mentioned for methods, introduced|used for datasets
+    aliases: tuple[str, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeUrl:
+    """A URL where a paper releases code, models, data or a project page."""
+
+    url: str  # cleaned, usual form
+    key: str  # normalised for identity (kg.keys.url_key)
+    host: str  # "github" | "huggingface" | "gitlab" | "bitbucket" | "project-page" | "other"
+    owner: str | None = None
+    repo: str | None = None
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything the extractor found in one paper."""
+
+    paper: Paper
+    methods: tuple[Entity, ...] = ()
+    datasets: tuple[Entity, ...] = ()
+    code_urls: tuple[CodeUrl, ...] = ()
+
+
+@dataclass(slots=True)
+class WriteStats:
+    """What a sink wrote: counts are of items written in this call (re-writes included)."""
+
+    papers: int = 0
+    nodes: int = 0
+    relationships: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: "WriteStats") -> None:
+        self.papers += other.papers
+        self.nodes += other.nodes
+        self.relationships += other.relationships
+        self.triples += other.triples
+        self.seconds += other.seconds
+        for k, v in other.extra.items():
+            self.extra[k] = self.extra.get(k, 0) + v
