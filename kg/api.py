@@ -1,0 +1,285 @@
+"""The Python API behind every command: read, extract, build, write, export, query, stats."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from kg.config import DEFAULT_BASE_IRI
+from kg.errors import KGError
+from kg.graph import build_graph
+from kg.model import Extraction, Paper, Reject, WriteStats
+
+__all__ = [
+    "Neo4jTarget",
+    "IngestReport",
+    "iter_papers",
+    "ingest",
+    "extract_to_jsonl",
+    "open_store",
+    "open_neo4j",
+    "export",
+    "run_query",
+    "stats",
+    "evaluate_files",
+]
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    """Where and how to reach Neo4j; ``repr`` never shows the password."""
+
+    uri: str
+    user: str = "neo4j"
+    password: str | None = field(default=None, repr=False)
+    database: str = "neo4j"
+    batch_size: int = 5000
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did: counts of distinct entities seen in this run, and every reject."""
+
+    papers: int = 0
+    rejected: list[Reject] = field(default_factory=list)
+    duplicates: int = 0
+    methods: int = 0
+    datasets: int = 0
+    code_repositories: int = 0
+    relationships: int = 0
+    seconds: float = 0.0
+    sinks: dict[str, WriteStats] = field(default_factory=dict)
+    last: str = ""  # "file:line" of the last paper written, for resuming after an interruption
+
+    def summary(self) -> str:
+        return (
+            f"papers read: {self.papers}, rejected: {len(self.rejected)}, "
+            f"methods: {self.methods}, datasets: {self.datasets}, "
+            f"code repositories: {self.code_repositories}, relationships: {self.relationships}, "
+            f"seconds: {self.seconds:.1f}"
+        )
+
+
+def iter_papers(
+    paths: Sequence[Path],
+    input_format: str | None = None,
+    on_reject: Callable[[Reject], None] | None = None,
+) -> Iterator[Paper]:
+    """Papers from every file in order; rejects go to ``on_reject`` (never raised)."""
+    from kg.sources import read
+
+    for path in paths:
+        for rec in read(Path(path), input_format):
+            if isinstance(rec, Reject):
+                if on_reject is not None:
+                    on_reject(rec)
+            else:
+                yield rec
+
+
+def _batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    it = iter(it)
+    while chunk := list(itertools.islice(it, n)):
+        yield chunk
+
+
+def _extractor(kb_files: Sequence[Path]) -> Any:
+    from kg.extract import Extractor
+
+    return Extractor(kb_files=tuple(Path(p) for p in kb_files))
+
+
+def open_store(path: Path, base_iri: str = DEFAULT_BASE_IRI, *, read_only: bool = False) -> Any:
+    """The embedded store at ``path`` (created when missing unless ``read_only``)."""
+    from kg.sinks.store import OxigraphStore
+
+    if read_only and not Path(path).exists():
+        raise KGError(f"no store at {path}: run `kg ingest FILE --store {path}` first")
+    return OxigraphStore(Path(path), base_iri, read_only=read_only)
+
+
+def open_neo4j(target: Neo4jTarget) -> Any:
+    """A Neo4j sink for ``target`` (connects lazily or at once, as the sink does)."""
+    from kg.sinks.neo4j import Neo4jSink
+
+    return Neo4jSink(
+        target.uri,
+        target.user,
+        target.password,
+        database=target.database,
+        batch_size=target.batch_size,
+    )
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    store: Path | None = Path("kg-data"),
+    base_iri: str = DEFAULT_BASE_IRI,
+    neo4j: Neo4jTarget | None = None,
+    input_format: str | None = None,
+    kb_files: Sequence[Path] = (),
+    batch_size: int = 1000,
+    workers: int = 1,
+    on_reject: Callable[[Reject], None] | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read, extract and write ``paths`` into the embedded store and/or Neo4j, in batches.
+
+    Each batch is written to every sink before the next is read, so an interruption loses at
+    most the batch in flight, and running the same ingest again completes it (writes are
+    idempotent per paper).
+    """
+    if store is None and neo4j is None:
+        raise KGError("nothing to write to: give a --store, or --neo4j URI")
+    report = IngestReport()
+    started = time.perf_counter()
+
+    def _reject(r: Reject) -> None:
+        report.rejected.append(r)
+        if on_reject is not None:
+            on_reject(r)
+
+    sinks: list[tuple[str, Any]] = []
+    try:
+        if store is not None:
+            sinks.append(("oxigraph", open_store(store, base_iri)))
+        if neo4j is not None:
+            sinks.append(("neo4j", open_neo4j(neo4j)))
+        extractor = _extractor(kb_files)
+        papers = iter_papers(paths, input_format, _reject)
+        seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
+                                     "CodeRepository": set()}
+        for chunk in _batched(extractor.extract_all(papers, workers=workers), batch_size):
+            graph = build_graph(chunk)
+            for name, sink in sinks:
+                report.sinks.setdefault(name, WriteStats()).add(sink.write(graph))
+            _count(report, seen, chunk, graph)
+            if progress is not None:
+                progress(len(chunk))
+    finally:
+        for _, sink in sinks:
+            sink.close()
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _count(report: IngestReport, seen: dict[str, set[str]], chunk: list[Extraction], graph: Any) -> None:
+    for ex in chunk:
+        if ex.paper.key in seen["Paper"]:
+            report.duplicates += 1
+        else:
+            report.papers += 1
+            seen["Paper"].add(ex.paper.key)
+        report.last = f"{ex.paper.source}:{ex.paper.line}"
+    for _, data in graph.nodes(data=True):
+        if data["label"] != "Paper":
+            seen[data["label"]].add(data["key"])
+    report.methods = len(seen["Method"])
+    report.datasets = len(seen["Dataset"])
+    report.code_repositories = len(seen["CodeRepository"])
+    report.relationships += graph.number_of_edges()
+
+
+def extract_to_jsonl(
+    paths: Sequence[Path],
+    out: IO[str],
+    *,
+    input_format: str | None = None,
+    kb_files: Sequence[Path] = (),
+    workers: int = 1,
+    on_reject: Callable[[Reject], None] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written."""
+    from kg.extract import extraction_to_json
+
+    extractor = _extractor(kb_files)
+    n = 0
+    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject), workers=workers):
+        out.write(json.dumps(extraction_to_json(ex), ensure_ascii=False))
+        out.write("\n")
+        n += 1
+        if progress is not None and n % 100 == 0:
+            progress(100)
+    return n
+
+
+def export(store: Path, fmt: str, out: IO[bytes] | Path, base_iri: str = DEFAULT_BASE_IRI) -> int:
+    """Export the embedded store as ``fmt`` to a binary stream (or, for ``neo4j-admin``, a folder)."""
+    from kg.sinks import get_exporter
+
+    exporter = get_exporter(fmt)
+    with open_store(store, base_iri, read_only=True) as st:
+        if fmt == "neo4j-admin":
+            written = exporter(st.to_networkx(), Path(out))  # type: ignore[arg-type]
+            return sum(written.values())
+        return int(exporter(st, out))
+
+
+def run_query(
+    *,
+    name: str | None = None,
+    text: str | None = None,
+    params: dict[str, str] | None = None,
+    store: Path | None = None,
+    neo4j: Neo4jTarget | None = None,
+    base_iri: str = DEFAULT_BASE_IRI,
+) -> tuple[list[str], list[list[object]]]:
+    """Run a named query (``queries/NAME.rq`` or ``.cypher``) or a raw query text.
+
+    With ``neo4j`` the Cypher twin runs on the server; otherwise SPARQL runs on the store.
+    """
+    from kg.sinks.named import bind_params, load_query
+
+    lang = "cypher" if neo4j is not None else "sparql"
+    bound: dict[str, object]
+    if name is not None:
+        q = load_query(name, lang)
+        query_text, bound = q.text, bind_params(q, params or {})
+    elif text is not None:
+        query_text, bound = text, dict(params or {})
+    else:
+        raise KGError("give a query name or a query text")
+    if neo4j is not None:
+        with open_neo4j(neo4j) as sink:
+            return sink.query(query_text, bound)
+    if store is None:
+        raise KGError("no store given")
+    with open_store(store, base_iri, read_only=True) as st:
+        return st.query(query_text, bound)
+
+
+def stats(store: Path, top: int = 10, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, Any]:
+    """Counts by node and edge type, and the most used datasets and most named methods."""
+    from kg.sinks.named import bind_params, load_query
+
+    with open_store(store, base_iri, read_only=True) as st:
+        result: dict[str, Any] = {"counts": st.counts()}
+        for key, qname in (("top_datasets", "dataset-usage"), ("top_methods", "method-mentions")):
+            q = load_query(qname, "sparql")
+            cols, rows = st.query(q.text, bind_params(q, {"min_papers": "1"}))
+            result[key] = [dict(zip(cols, r)) for r in rows[:top]]
+    return result
+
+
+def evaluate_files(
+    gold: Path,
+    inputs: Sequence[Path],
+    *,
+    input_format: str | None = None,
+    kb_files: Sequence[Path] = (),
+    on_reject: Callable[[Reject], None] | None = None,
+) -> Any:
+    """Extract ``inputs`` (or read a ``kg extract`` JSONL output) and score against ``gold``."""
+    from kg.evaluate import evaluate
+
+    extractor = _extractor(kb_files)
+    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject)))
