@@ -1,0 +1,236 @@
+"""Start and stop a real Neo4j for the tests: the Maven-built launcher in tools/neo4j-launcher."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "LAUNCHER_DIR",
+    "JVM_FLAGS",
+    "Neo4jInfo",
+    "LauncherError",
+    "missing_tools",
+    "build_launcher",
+    "free_port",
+    "Neo4jServer",
+    "wait_for_driver",
+]
+
+LAUNCHER_DIR = Path(__file__).resolve().parent.parent / "tools" / "neo4j-launcher"
+_JAR = LAUNCHER_DIR / "target" / "neo4j-launcher-1.0.jar"
+_LIB = LAUNCHER_DIR / "target" / "lib"
+_MAIN = "kg.neo4j.Launcher"
+JVM_FLAGS = (
+    "-Xmx2g",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+)
+HOW_TO_RUN = (
+    "install a JDK 17+ and Maven (apt-get install -y openjdk-17-jdk-headless maven) so the tests "
+    "can start Neo4j themselves, or point them at a running server with NEO4J_URI, NEO4J_USER "
+    "and NEO4J_PASSWORD (for example `docker compose up -d` and NEO4J_URI=bolt://localhost:7687)"
+)
+
+
+class LauncherError(RuntimeError):
+    """The launcher could not be built or Neo4j did not start; the message says why."""
+
+
+@dataclass(frozen=True)
+class Neo4jInfo:
+    """Where a running Neo4j answers. ``repr`` hides the password."""
+
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+
+    def __repr__(self) -> str:
+        return f"Neo4jInfo(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+    def __iter__(self):  # (uri, user, password), as the fixture promises
+        return iter((self.uri, self.user, self.password))
+
+
+def missing_tools() -> list[str]:
+    """The programs the launcher needs that are not on PATH (java, mvn)."""
+    return [t for t in ("java", "mvn") if shutil.which(t) is None]
+
+
+def _sources() -> list[Path]:
+    return [LAUNCHER_DIR / "pom.xml", *sorted((LAUNCHER_DIR / "src").rglob("*.java"))]
+
+
+def _up_to_date() -> bool:
+    if not _JAR.is_file() or not _LIB.is_dir() or not any(_LIB.glob("neo4j-harness-*.jar")):
+        return False
+    built = _JAR.stat().st_mtime
+    return all(p.stat().st_mtime <= built for p in _sources())
+
+
+def build_launcher(timeout: float = 900.0) -> float:
+    """Build the launcher with Maven unless it is up to date; returns the seconds spent building.
+
+    A file lock keeps two test runs from building at once. The first build downloads the
+    harness into ``~/.m2``; later builds are offline-fast.
+    """
+    LAUNCHER_DIR.joinpath("target").mkdir(exist_ok=True)
+    with open(LAUNCHER_DIR / "target" / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _up_to_date():
+            return 0.0
+        t0 = time.monotonic()
+        cmd = ["mvn", "-q", "-B", "package"]
+        try:
+            r = subprocess.run(
+                cmd, cwd=LAUNCHER_DIR, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as e:
+            raise LauncherError(f"`mvn package` in {LAUNCHER_DIR} took over {timeout:.0f} s") from e
+        if r.returncode != 0 or not _up_to_date():
+            tail = "\n".join((r.stdout + r.stderr).strip().splitlines()[-25:])
+            raise LauncherError(
+                f"`{' '.join(cmd)}` in {LAUNCHER_DIR} failed (exit {r.returncode}); "
+                f"Maven Central must be reachable for the first build:\n{tail}"
+            )
+        return time.monotonic() - t0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_driver(info: Neo4jInfo, timeout: float = 60.0) -> None:
+    """Wait until the Python driver can log in and run ``RETURN 1``."""
+    from neo4j import GraphDatabase
+
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with GraphDatabase.driver(info.uri, auth=(info.user, info.password)) as d:
+                recs, _, _ = d.execute_query("RETURN 1 AS one", database_=info.database)
+                if recs and recs[0]["one"] == 1:
+                    return
+        except Exception as e:  # noqa: BLE001 - any failure means "not yet"
+            last = e
+        time.sleep(0.25)
+    raise LauncherError(f"Neo4j at {info.uri} did not answer RETURN 1 within {timeout:.0f} s: {last!r}")
+
+
+class Neo4jServer:
+    """One launcher process: ``start()`` returns a :class:`Neo4jInfo`, ``stop()`` ends it.
+
+    The process reads its stdin and stops when that closes, so it dies with the test run even if
+    pytest is killed.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", start_timeout: float = 120.0) -> None:
+        self.host = host
+        self.start_timeout = start_timeout
+        self.info: Neo4jInfo | None = None
+        self.startup_seconds = 0.0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._lines: list[str] = []
+        self._ready = threading.Event()
+
+    @property
+    def log_path(self) -> Path | None:
+        return Path(self._tmp.name) / "neo4j.log" if self._tmp else None
+
+    def start(self) -> Neo4jInfo:
+        for attempt in range(3):  # a port can be taken between free_port() and the bind
+            try:
+                return self._start_once(free_port(self.host))
+            except LauncherError:
+                self.stop()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_once(self, port: int) -> Neo4jInfo:
+        t0 = time.monotonic()
+        self._tmp = tempfile.TemporaryDirectory(prefix="kg-neo4j-")
+        password = "kg-test-" + secrets.token_hex(8)
+        env = {**os.environ, "KG_LAUNCHER_PASSWORD": password}
+        classpath = f"{_JAR}{os.pathsep}{_LIB}/*"
+        cmd = ["java", *JVM_FLAGS, "-cp", classpath, _MAIN, self.host, str(port), "-",
+               str(Path(self._tmp.name) / "db")]
+        log = open(self.log_path, "wb")  # noqa: SIM115 - closed by the reader thread
+        self._lines, self._ready = [], threading.Event()
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+            start_new_session=True,  # a Ctrl-C in the terminal reaches pytest, which stops us
+        )
+        threading.Thread(target=self._drain, args=(self._proc, log), daemon=True).start()
+        deadline = t0 + self.start_timeout
+        while not self._ready.wait(0.2):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                why = "exited with code %s" % self._proc.poll() if self._proc.poll() is not None \
+                    else f"printed no READY line within {self.start_timeout:.0f} s"
+                tail = self.log_path.read_text(errors="replace").strip().splitlines()[-20:]
+                raise LauncherError(
+                    f"the Neo4j launcher on {self.host}:{port} {why}; log {self.log_path}:\n"
+                    + "\n".join(self._lines[-5:] + tail)
+                )
+        info = Neo4jInfo(f"bolt://{self.host}:{port}", "neo4j", password)
+        wait_for_driver(info, timeout=max(5.0, deadline - time.monotonic()))
+        self.info = info
+        self.startup_seconds = time.monotonic() - t0
+        return info
+
+    def _drain(self, proc: subprocess.Popen[bytes], log) -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self._lines.append(line)
+            log.write(raw)
+            log.flush()
+            if line.startswith("READY "):
+                self._ready.set()
+        log.close()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Close the launcher's stdin (it shuts Neo4j down), then SIGTERM, then SIGKILL."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            try:
+                assert proc.stdin is not None
+                proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+        self.info = None
+
+    def __enter__(self) -> Neo4jInfo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

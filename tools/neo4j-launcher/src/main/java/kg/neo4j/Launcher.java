@@ -1,0 +1,104 @@
+package kg.neo4j;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.harness.Neo4j;
+import org.neo4j.harness.Neo4jBuilders;
+
+/**
+ * Starts an in-process Neo4j (test harness) with Bolt on HOST:PORT and a password, prints
+ * {@code READY bolt://HOST:PORT} when Bolt accepts connections, and stops on SIGTERM or when
+ * stdin closes, so it never outlives the process that started it.
+ *
+ * <p>Usage: {@code Launcher HOST PORT PASSWORD DATA_DIR} (the password may instead be given in
+ * the environment variable {@code KG_LAUNCHER_PASSWORD} by passing "-" so it stays off the
+ * process list).
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: Launcher HOST PORT PASSWORD|- DATA_DIR");
+            System.exit(2);
+        }
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        String password = "-".equals(args[2]) ? System.getenv("KG_LAUNCHER_PASSWORD") : args[2];
+        if (password == null || password.length() < 8) {
+            System.err.println("launcher: the password must have at least 8 characters");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[3]);
+
+        Neo4j neo4j = Neo4jBuilders.newInProcessBuilder(dir)
+                .withDisabledServer()
+                .withConfig(BoltConnector.enabled, true)
+                .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))
+                .withConfig(GraphDatabaseSettings.auth_enabled, true)
+                // a throwaway test server: no 5 s netty quiet period per event loop group on close
+                .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
+                .build();
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread closer = new Thread(() -> {
+            long t0 = System.nanoTime();
+            try {
+                neo4j.close();
+                System.err.printf("launcher: Neo4j stopped in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            } catch (RuntimeException e) {
+                System.err.println("launcher: error while stopping: " + e);
+            }
+            stop.countDown();
+        }, "neo4j-close");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (stop.getCount() > 0) {
+                closer.run();
+            }
+        }, "neo4j-shutdown-hook"));
+
+        GraphDatabaseService system = neo4j.databaseManagementService().database("system");
+        system.executeTransactionally(
+                "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+
+        waitForBolt(host, port);
+        System.out.println("READY bolt://" + host + ":" + port);
+        System.out.flush();
+
+        // Stop when stdin reaches EOF (the parent died or closed the pipe).
+        InputStream in = System.in;
+        try {
+            while (in.read() != -1) {
+                // ignore anything written; only EOF matters
+            }
+        } catch (IOException ignored) {
+            // treat as EOF
+        }
+        System.exit(0); // runs the shutdown hook, which closes Neo4j
+    }
+
+    private static void waitForBolt(String host, int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        System.err.println("launcher: Bolt did not open on " + host + ":" + port + " within 60 s");
+        System.exit(1);
+    }
+}
