@@ -1,0 +1,226 @@
+"""Shared helpers for the source readers: file checks, decoding, field names, record -> Paper."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from kg.errors import SourceError
+from kg.keys import arxiv_id_from, paper_key
+from kg.model import Paper, Reject
+
+__all__ = [
+    "MAX_FIELD_CHARS",
+    "FIELD_NAMES",
+    "check_file",
+    "open_text",
+    "norm_field",
+    "has_paper_field",
+    "bad_text",
+    "snippet",
+    "to_paper",
+]
+
+MAX_FIELD_CHARS = 1_000_000
+
+# Accepted names of each field, in order of preference, as ``norm_field`` spells them.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "titles"),
+    "abstract": ("abstract", "summary", "summaries", "description"),
+    "id": ("id", "arxiv_id", "arxivid", "paper_id", "paperid"),
+    "url": ("url", "arxiv_url", "abs_url", "pdf_url", "link", "links"),
+    "authors": ("authors", "author"),
+    "date": ("date", "published", "post_date", "updated"),
+}
+
+_HEAD_BYTES = 1024
+_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_SEP = re.compile(r"[\s\-]+")
+# Bytes that are not UTF-8 arrive as U+DC80..U+DCFF (errors="surrogateescape"); other lone
+# surrogates come from broken \u escapes in JSON. Neither can be stored or exported.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# C0 control characters other than tab, LF and CR: not allowed in XML/RDF literals.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters that would garble a terminal when a reject is printed (controls, bidi overrides).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+
+
+def check_file(path: Path) -> bool:
+    """Raise SourceError unless ``path`` is a readable text file; return True when it is blank."""
+    try:
+        if not path.exists():
+            raise SourceError(f"{path}: no such file; check the path")
+        if path.is_dir():
+            raise SourceError(f"{path}: is a directory, not a file; give the files inside it")
+        with path.open("rb") as f:
+            head = f.read(_HEAD_BYTES)
+            more = bool(f.read(1))
+    except OSError as e:
+        raise SourceError(f"{path}: cannot read the file: {e.strerror or e}") from e
+    if b"\x00" in head:
+        enc = _BOMS.get(head[:2])
+        hint = f" (it looks like {enc}; re-save it as UTF-8)" if enc else ""
+        raise SourceError(f"{path}: not a text file: NUL bytes in the first KB{hint}")
+    return not more and not head.replace(b"\xef\xbb\xbf", b"").strip()
+
+
+def open_text(path: Path) -> TextIO:
+    """Open a checked file as UTF-8 text: BOM dropped, line ends untranslated, bad bytes kept
+    as surrogates so the record holding them can be rejected (see ``bad_text``)."""
+    try:
+        return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+    except OSError as e:
+        raise SourceError(f"{path}: cannot read the file: {e.strerror or e}") from e
+
+
+def norm_field(name: Any) -> str:
+    """A field or column name as looked up: lower case, spaces and hyphens as ``_``."""
+    return _SEP.sub("_", str(name).strip().lstrip("\ufeff").lower())
+
+
+def has_paper_field(names: Iterable[Any]) -> bool:
+    """Whether any of ``names`` is a title or abstract field."""
+    wanted = set(FIELD_NAMES["title"]) | set(FIELD_NAMES["abstract"])
+    return any(norm_field(n) in wanted for n in names)
+
+
+def bad_text(text: str) -> str | None:
+    """Why ``text`` cannot be kept (invalid UTF-8, a lone surrogate, a control character), or None."""
+    m = _SURROGATE.search(text)
+    if m:
+        cp = ord(m.group())
+        if 0xDC80 <= cp <= 0xDCFF:
+            return f"invalid UTF-8 (byte 0x{cp - 0xDC00:02x}); re-save the file as UTF-8"
+        return f"lone surrogate U+{cp:04X} (a broken \\u escape); fix the text"
+    m = _CONTROL.search(text)
+    if m:
+        return f"control character U+{ord(m.group()):04X} at offset {m.start()}; remove it"
+    return None
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    """A short, terminal-safe excerpt for a reject message."""
+    s = " ".join(text.split())
+    s = s[:limit] + "..." if len(s) > limit else s
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _SURROGATE.sub("\ufffd", s))
+
+
+def _as_text(value: Any) -> str | None:
+    """A scalar field value as text; None when absent; TypeError when it is not scalar."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _as_url(value: Any) -> str | None:
+    """A URL from a string, a link object (``href``/``url``) or a list of them."""
+    if isinstance(value, Mapping):
+        return _as_text(value.get("href") or value.get("url"))
+    if isinstance(value, list):
+        links = [v for v in value if isinstance(v, (str, Mapping))]
+        preferred = [v for v in links if isinstance(v, Mapping) and v.get("rel") == "alternate"]
+        for v in preferred + links:
+            url = _as_url(v)
+            if url:
+                return url
+        return None
+    return _as_text(value)
+
+
+def _as_authors(value: Any) -> tuple[str, ...]:
+    """Authors from a list of names, a list of objects with ``name``, or one separated string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        sep = ";" if ";" in value else None
+        parts = value.split(";") if sep else _AUTHOR_SPLIT.split(value)
+    elif isinstance(value, list):
+        parts = []
+        for v in value:
+            if isinstance(v, Mapping):
+                v = v.get("name") or " ".join(
+                    str(v[k]) for k in ("given", "first", "family", "last") if v.get(k)
+                )
+            if isinstance(v, str):
+                parts.append(v)
+    else:
+        raise TypeError(type(value).__name__)
+    return tuple(" ".join(p.split()) for p in parts if p and p.strip())
+
+
+def _pick(fields: Mapping[str, Any], kind: str) -> tuple[str | None, Any]:
+    """(name, value) of the first field of ``kind`` present with a non-empty value."""
+    for name in FIELD_NAMES[kind]:
+        value = fields.get(name)
+        if value is not None and value != "" and value != []:
+            return name, value
+    return None, None
+
+
+def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Reject:
+    """Turn one record (field name -> value) into a Paper, or a Reject saying what is wrong."""
+    fields: dict[str, Any] = {}
+    for k, v in record.items():
+        fields.setdefault(norm_field(k), v)
+    _, raw_title = _pick(fields, "title")
+    _, raw_id = _pick(fields, "id")
+
+    def reject(reason: str, title: Any = None) -> Reject:
+        label = raw_id if isinstance(raw_id, (str, int)) and raw_id != "" else title
+        return Reject(source, line, reason, snippet(str(label)) if label else "")
+
+    values: dict[str, Any] = {}
+    try:
+        for kind in ("title", "abstract", "id", "date"):
+            values[kind] = _as_text(_pick(fields, kind)[1])
+        urls = [_as_url(fields.get(n)) for n in FIELD_NAMES["url"]]
+        authors = _as_authors(_pick(fields, "authors")[1])
+    except TypeError as e:
+        return reject(f"a field holds a {e} where text was expected")
+    title_raw = values["title"]
+    urls = [u for u in urls if u]
+    texts = {**{k: v for k, v in values.items() if v}, "url": "".join(urls), "authors": "".join(authors)}
+    for kind, text in texts.items():
+        if len(text) > MAX_FIELD_CHARS:
+            return reject(
+                f"{kind} is {len(text):,} characters, over the limit of {MAX_FIELD_CHARS:,}; "
+                "shorten it or fix the record",
+                title_raw if kind != "title" else None,
+            )
+    for kind, text in texts.items():
+        why = bad_text(text)
+        if why:
+            return reject(f"{kind}: {why}", title_raw)
+    title = " ".join(title_raw.split()) if title_raw else ""
+    abstract = values["abstract"].strip() if values["abstract"] else ""
+    if not title or not abstract:
+        missing = " and ".join(k for k, v in (("title", title), ("abstract", abstract)) if not v)
+        if not has_paper_field(fields):
+            found = ", ".join(sorted(map(str, fields)))[:200] or "none"
+            return reject(f"missing {missing} (fields found: {found})")
+        return reject(f"missing {missing}", title)
+    ident = values["id"].strip() if values["id"] else None
+    arxiv_id = arxiv_id_from(ident, *urls)
+    if not arxiv_id and not re.search(r"\w", title):
+        return reject("title has no letters or digits and there is no arXiv id to identify the paper", title)
+    url = urls[0].strip() if urls else None
+    if not url and ident and re.match(r"https?://", ident):
+        url = ident
+    return Paper(
+        key=paper_key(title, arxiv_id),
+        title=title,
+        abstract=abstract,
+        arxiv_id=arxiv_id,
+        url=url,
+        authors=authors,
+        date=values["date"].strip() if values["date"] else None,
+        source=source,
+        line=line,
+    )
