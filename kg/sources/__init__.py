@@ -1,0 +1,98 @@
+"""Source readers registered by name: each turns one file into a stream of Paper or Reject."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kg.errors import SourceError
+from kg.model import Paper, Reject
+from kg.sources._common import MAX_FIELD_CHARS, check_file, has_paper_field
+from kg.sources.arxiv_xml import read_arxiv_xml
+from kg.sources.csv_ import header_names, read_csv
+from kg.sources.daily import read_daily
+from kg.sources.json_ import read_json
+from kg.sources.jsonl import read_jsonl
+
+__all__ = ["SOURCES", "FORMATS", "MAX_FIELD_CHARS", "detect_format", "read"]
+
+SOURCES: dict[str, Callable[[Path], Iterator[Paper | Reject]]] = {
+    "daily": read_daily,
+    "jsonl": read_jsonl,
+    "json": read_json,
+    "csv": read_csv,
+    "arxiv-xml": read_arxiv_xml,
+}
+FORMATS: tuple[str, ...] = tuple(sorted(SOURCES))
+
+_EXTENSIONS = {
+    ".txt": "daily",
+    ".text": "daily",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonlines": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".xml": "arxiv-xml",
+    ".atom": "arxiv-xml",
+}
+_SNIFF_BYTES = 64 * 1024
+
+
+def _sniff(path: Path) -> str | None:
+    """The format the start of the file looks like, or None."""
+    with path.open("rb") as f:
+        head = f.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    text = head.lstrip()
+    if text.startswith("<"):
+        return "arxiv-xml"
+    if text.startswith("["):
+        return "json"
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if text.startswith("{"):
+        try:
+            first = json.loads(lines[0])
+        except ValueError:
+            return "json"  # an object spread over several lines
+        return "jsonl" if isinstance(first, dict) else "json"
+    if lines and any(d in lines[0] for d in ",\t;|"):
+        if has_paper_field(header_names(lines[0])):
+            return "csv"
+    if "\n\n" in text.replace("\r\n", "\n") and lines:
+        return "daily"
+    return None
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path``: by extension, then by content; SourceError when neither tells."""
+    path = Path(path)
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    if fmt:
+        return fmt
+    check_file(path)
+    try:
+        fmt = _sniff(path)
+    except OSError as e:
+        raise SourceError(f"{path}: cannot read the file: {e.strerror or e}") from e
+    if fmt is None:
+        raise SourceError(
+            f"{path}: cannot tell the input format from the extension {path.suffix or '(none)'!r} "
+            f"or the content; choose one with --input-format ({', '.join(FORMATS)})"
+        )
+    return fmt
+
+
+def read(path: Path, input_format: str | None = None) -> Iterator[Paper | Reject]:
+    """Papers and Rejects from one file, in file order; SourceError when the file cannot be read.
+
+    The file is checked (exists, is text) before this returns, so those errors are not deferred
+    to the first ``next()``. An empty file yields nothing.
+    """
+    path = Path(path)
+    if input_format is not None and input_format not in SOURCES:
+        raise SourceError(f"unknown input format {input_format!r}; choose one of: {', '.join(FORMATS)}")
+    check_file(path)
+    fmt = input_format or detect_format(path)
+    return SOURCES[fmt](path)

@@ -11,7 +11,7 @@ from kg.errors import SourceError
 from kg.model import Paper, Reject
 from kg.sources._common import FIELD_NAMES, check_file, norm_field, open_text, snippet, to_paper
 
-__all__ = ["read_csv"]
+__all__ = ["read_csv", "header_names"]
 
 _DELIMITERS = (",", "\t", ";", "|")
 # Long abstracts exceed csv's default 128 KB field limit; MAX_FIELD_CHARS is checked per record
@@ -27,6 +27,11 @@ def _delimiter(header_line: str) -> str:
         if any(norm_field(n) in wanted for n in names):
             return d
     return ","
+
+
+def header_names(header_line: str) -> list[str]:
+    """The column names of a header line, split by the delimiter ``read_csv`` would pick."""
+    return next(csv.reader([header_line], delimiter=_delimiter(header_line)), [])
 
 
 def read_csv(path: Path) -> Iterator[Paper | Reject]:
