@@ -173,8 +173,12 @@ def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Rejec
     _, raw_id = _pick(fields, "id")
 
     def reject(reason: str, title: Any = None) -> Reject:
-        label = raw_id if isinstance(raw_id, (str, int)) and raw_id != "" else title
-        return Reject(source, line, reason, snippet(str(label)) if label else "")
+        # Name the record by its id, else its title, else (no title) the start of its abstract.
+        candidates = [raw_id, title]
+        if reason.startswith("missing title"):
+            candidates.append(_pick(fields, "abstract")[1])
+        label = next((c for c in candidates if isinstance(c, (str, int)) and str(c).strip()), "")
+        return Reject(source, line, reason, snippet(str(label)))
 
     values: dict[str, Any] = {}
     try:
