@@ -1,0 +1,48 @@
+"""Every file in ../shared/corpus reads without an exception; counts match its SOURCE.md."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+
+from kg.model import Paper, Reject
+from kg.sources import read
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# Papers per file as ../shared/corpus/SOURCE.md states them.
+EXPECTED = {
+    "shiyibihua_arxiv-daily_data_2025-10_arxiv.json": 1399,
+    "shiyibihua_arxiv-daily_data_2025-11_arxiv.json": 1026,
+    "tiagoft_NLP_arxiv_data.csv": 996,
+    "amds123_arxiv_posts_2014-2019_derived.jsonl": 20586,
+}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"benchmark corpus not found at {CORPUS}; skipping"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_file_reads_whole(name: str) -> None:
+    path = CORPUS / name
+    papers: list[Paper] = []
+    rejects: list[Reject] = []
+    for record in read(path):
+        (papers if isinstance(record, Paper) else rejects).append(record)
+    why = collections.Counter(r.reason.split(";")[0] for r in rejects)
+    print(f"\n{name}: {len(papers)} papers, {len(rejects)} rejected {dict(why)}")
+    assert len(papers) + len(rejects) == EXPECTED[name]
+    assert len(rejects) <= 0.01 * EXPECTED[name], [str(r) for r in rejects[:10]]
+    assert all(p.title and p.abstract and p.key for p in papers)
+    lines = [p.line for p in papers]
+    assert lines == sorted(lines) and len(set(lines)) == len(lines)
+    if name.endswith(".json"):  # arXiv API output: every paper has its arXiv id
+        assert all(p.key.startswith("arxiv:") for p in papers)
+
+
+def test_corpus_has_only_the_expected_files() -> None:
+    found = {p.name for p in CORPUS.iterdir() if p.suffix != ".md"}
+    assert found == set(EXPECTED), "new corpus file: add its count from SOURCE.md to EXPECTED"
