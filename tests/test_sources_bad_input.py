@@ -211,7 +211,9 @@ def test_csv_unclosed_quote_is_a_reject_naming_the_row(tmp_path: Path) -> None:
         ({"title": "T", "abstract": None}, "missing abstract"),
         ({"title": "T"}, "missing abstract"),
         ({"title": "T", "abstract": " \t "}, "missing abstract"),
-        ({"title": ["T"], "abstract": "a"}, "a field holds a list where text was expected"),
+        ({"title": ["T"], "abstract": "a"}, "title holds a list where text was expected"),
+        ({"title": "T", "abstract": {"text": "a"}}, "abstract holds an object where text was expected"),
+        ({"title": "T", "abstract": "a", "authors": 7}, "authors holds a number where text was expected"),
         ({"title": "...", "abstract": "a"}, "title has no letters or digits"),
     ],
 )

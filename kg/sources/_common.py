@@ -21,6 +21,7 @@ __all__ = [
     "bad_text",
     "snippet",
     "to_paper",
+    "json_type",
 ]
 
 MAX_FIELD_CHARS = 1_000_000
@@ -108,6 +109,12 @@ def snippet(text: str, limit: int = 60) -> str:
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _SURROGATE.sub("\ufffd", s))
 
 
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type with its article (``an object``), for messages."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
 def _as_text(value: Any) -> str | None:
     """A scalar field value as text; None when absent; TypeError when it is not scalar."""
     if value is None or isinstance(value, bool):
@@ -116,7 +123,7 @@ def _as_text(value: Any) -> str | None:
         return value
     if isinstance(value, (int, float)):
         return str(value)
-    raise TypeError(type(value).__name__)
+    raise TypeError(json_type(value))
 
 
 def _as_url(value: Any) -> str | None:
@@ -151,7 +158,7 @@ def _as_authors(value: Any) -> tuple[str, ...]:
             if isinstance(v, str):
                 parts.append(v)
     else:
-        raise TypeError(type(value).__name__)
+        raise TypeError(json_type(value))
     return tuple(" ".join(p.split()) for p in parts if p and p.strip())
 
 
@@ -181,16 +188,18 @@ def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Rejec
         return Reject(source, line, reason, snippet(str(label)))
 
     values: dict[str, Any] = {}
+    kind = ""
     try:
         for kind in ("title", "abstract", "id", "date"):
             values[kind] = _as_text(_pick(fields, kind)[1])
-        urls = [_as_url(fields.get(n)) for n in FIELD_NAMES["url"]]
+        kind = "url"
+        urls = [u for u in (_as_url(fields.get(n)) for n in FIELD_NAMES["url"]) if u]
+        kind = "authors"
         authors = _as_authors(_pick(fields, "authors")[1])
     except TypeError as e:
-        return reject(f"a field holds a {e} where text was expected")
+        return reject(f"{kind} holds {e} where text was expected")
     title_raw = values["title"]
-    urls = [u for u in urls if u]
-    texts = {**{k: v for k, v in values.items() if v}, "url": "".join(urls), "authors": "".join(authors)}
+    texts = {**{k: v for k, v in values.items() if v}, "url": " ".join(urls), "authors": " ".join(authors)}
     for kind, text in texts.items():
         if len(text) > MAX_FIELD_CHARS:
             return reject(

@@ -10,8 +10,7 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.model import Paper, Reject
-from kg.sources._common import FIELD_NAMES, check_file, has_paper_field, norm_field, to_paper
-from kg.sources.jsonl import json_type
+from kg.sources._common import FIELD_NAMES, check_file, has_paper_field, json_type, norm_field, to_paper
 
 __all__ = ["read_json", "LIST_KEYS"]
 

@@ -7,17 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.model import Paper, Reject
-from kg.sources._common import bad_text, check_file, open_text, snippet, to_paper
+from kg.sources._common import bad_text, check_file, json_type, open_text, snippet, to_paper
 
-__all__ = ["read_jsonl", "json_type"]
+__all__ = ["read_jsonl"]
 
 _DECODER = json.JSONDecoder(strict=False)
-
-
-def json_type(value: object) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")
 
 
 def read_jsonl(path: Path) -> Iterator[Paper | Reject]:
