@@ -1,0 +1,103 @@
+"""Acronym definitions, ``Long Form (ACR)`` and ``ACR (Long Form)``, by the Schwartz-Hearst method."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Definition", "find_definitions", "long_form"]
+
+_PAREN = re.compile(r"\(\s*([^()]{1,80}?)\s*(?:[;,][^()]*)?\)")
+_SHORT = re.compile(r"^(?=[^\s]*[A-Z])[A-Za-z0-9][\w\-.+∞&/]{0,14}$")
+_WORD = re.compile(r"[\w][\w\-'’+.&]*")
+_LEAD_STOP = {"the", "a", "an", "of", "and", "for", "to", "in", "on", "with", "by", "our", "we", "this", "that",
+              "is", "are", "called", "named", "dubbed", "termed", "propose", "proposed", "novel", "new", "its"}
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """An acronym and its long form, with their clean-text spans."""
+
+    short: str
+    short_start: int
+    short_end: int
+    long: str
+    long_start: int
+    long_end: int
+
+
+def long_form(short: str, text: str) -> int | None:
+    """Start index in ``text`` of the long form that ``short`` abbreviates (ending at the end of text), or None."""
+    s = [ch.lower() for ch in short if ch.isalnum()]
+    if len(s) < 2 or not s[0].isalpha():
+        return None
+    si, li = len(s) - 1, len(text) - 1
+    while si >= 0:
+        c = s[si]
+        while li >= 0 and (text[li].lower() != c or (si == 0 and li > 0 and text[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return None
+        li -= 1
+        si -= 1
+    start = li + 1
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return start
+
+
+def _words_before(text: str, end: int, n: int) -> int:
+    """Start of the last ``n`` words before ``end`` (not crossing a sentence end)."""
+    seg = text[max(0, end - 200):end]
+    cut = max(seg.rfind(". "), seg.rfind("; "), seg.rfind(": "), seg.rfind("? "))
+    base = end - len(seg) + (cut + 2 if cut >= 0 else 0)
+    words = list(_WORD.finditer(text, base, end))
+    return words[-n].start() if len(words) >= n else (words[0].start() if words else end)
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while True:
+        m = _WORD.match(text, a)
+        if m and m.end() < b and m.group(0).lower() in _LEAD_STOP:
+            a = m.end()
+            while a < b and not text[a].isalnum():
+                a += 1
+        else:
+            return a, b
+
+
+def find_definitions(text: str) -> list[Definition]:
+    """Every acronym definition in ``text``."""
+    out: list[Definition] = []
+    for m in _PAREN.finditer(text):
+        inner = m.group(1)
+        ia, ib = m.span(1)
+        if _SHORT.match(inner) and sum(ch.isupper() for ch in inner) >= 1 and not inner.isdigit():
+            # Long Form (ACR)
+            end = m.start()
+            while end > 0 and text[end - 1] == " ":
+                end -= 1
+            n = min(len([ch for ch in inner if ch.isalnum()]) + 5, 2 * len(inner) + 2)
+            window_start = _words_before(text, end, n)
+            rel = long_form(inner, text[window_start:end])
+            if rel is None:
+                continue
+            a, b = _trim(text, window_start + rel, end)
+            long = text[a:b]
+            nwords = len(long.split())
+            if b <= a or nwords > len(inner) + 3 or (nwords == 1 and len(long) <= len(inner) + 2):
+                continue
+            out.append(Definition(inner, ia, ib, long, a, b))
+        elif " " in inner and len(inner.split()) >= 2:
+            # ACR (Long Form)
+            w = re.search(r"([A-Za-z0-9][\w\-.+]{1,14})\s*$", text[max(0, m.start() - 20):m.start()])
+            if not w or not _SHORT.match(w.group(1)) or sum(ch.isupper() for ch in w.group(1)) < 2:
+                continue
+            short = w.group(1)
+            rel = long_form(short, inner)
+            first = re.match(r"\w", inner)
+            if rel is None or rel != 0 or not first or first.group(0).lower() != short[0].lower():
+                continue
+            sa = m.start() - len(text[max(0, m.start() - 20):m.start()]) + w.start(1)
+            out.append(Definition(short, sa, sa + len(short), inner, ia, ib))
+    return out

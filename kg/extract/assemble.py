@@ -1,0 +1,101 @@
+"""Turn candidates into entities (one per name, all mentions, original offsets) and code URLs."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+
+from kg.extract.clean import Cleaned
+from kg.extract.kb import KnowledgeBase
+from kg.extract.rules import Cand
+from kg.extract.urls import classify, find_urls
+from kg.keys import entity_key, url_key
+from kg.model import CodeUrl, Entity, Mention
+
+__all__ = ["assemble", "code_urls"]
+
+Fields = dict[str, tuple[str, Cleaned, list[Cand]]]
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` holding [start, end), whitespace collapsed."""
+    a = 0
+    for m in _SENT.finditer(text, 0, start):
+        a = m.end()
+    m = _SENT.search(text, end)
+    b = m.start() if m else len(text)
+    return " ".join(text[a:b].split())
+
+
+def _name_of(c: Cand) -> str:
+    if c.entry is not None:
+        return c.entry.name
+    if c.target:
+        return c.target
+    return c.surface
+
+
+def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tuple[Entity, ...]]:
+    """(methods, datasets) of one paper from each field's (original text, clean text, candidates)."""
+    groups: dict[str, list[tuple[str, Cand]]] = defaultdict(list)
+    for field, (_, _, cands) in fields.items():
+        for c in cands:
+            groups[entity_key(_name_of(c))].append((field, c))
+    # plural and singular of one unknown name are one entity ("GFlowNets", "GFlowNet")
+    for k in [k for k in groups if k.endswith("s") and k[:-1] in groups]:
+        groups[k[:-1]].extend(groups.pop(k))
+    methods: list[Entity] = []
+    datasets: list[Entity] = []
+    for key, members in groups.items():
+        proposed = any(c.proposed for _, c in members)
+        if kb.is_stop(_name_of(members[0][1])) and not proposed:
+            continue
+        votes: dict[str, int] = defaultdict(int)
+        for _, c in members:
+            votes[c.kind or ""] += c.strength + (3 if c.proposed else 0) + 1
+        votes.pop("", None)
+        if not votes:
+            continue
+        kind = max(sorted(votes), key=lambda k: votes[k])
+        entry = next((c.entry for _, c in members if c.entry is not None), None)
+        acronym = next((c.target or c.surface for _, c in members if c.long or c.target), None)
+        names = [_name_of(c) for _, c in members]
+        name = entry.name if entry else (acronym if acronym else min(names, key=lambda n: (n.endswith("s") and n[:-1] in names, names.index(n))))
+        aliases: list[str] = []
+        mentions: list[Mention] = []
+        seen: set[tuple[str, int, int]] = set()
+        for field, c in sorted(members, key=lambda fc: (fc[0] != "title", fc[1].start)):
+            original, cleaned, _ = fields[field]
+            a, b = cleaned.span(c.start, c.end)
+            for s in (c.surface, c.long):
+                if s and s != name and s not in aliases:
+                    aliases.append(s)
+            if (field, a, b) in seen or b <= a:
+                continue
+            seen.add((field, a, b))
+            sentence = _sentence(cleaned.text, c.start, c.end)
+            mentions.append(Mention(field, a, b, sentence, c.rule))
+        if not mentions:
+            continue
+        role = ("proposed" if proposed else "mentioned") if kind == "Method" else ("introduced" if proposed else "used")
+        ent = Entity(kind, entity_key(name), name, role, tuple(aliases), tuple(mentions))
+        (methods if kind == "Method" else datasets).append(ent)
+    order = lambda e: (e.mentions[0].field != "title", e.mentions[0].start)  # noqa: E731
+    return tuple(sorted(methods, key=order)), tuple(sorted(datasets, key=order))
+
+
+def code_urls(fields: Fields) -> tuple[CodeUrl, ...]:
+    """Code, model, data and project URLs of the paper, once each, with their mentions."""
+    found: dict[str, tuple[str, list[Mention]]] = {}
+    for field, (original, _, _) in fields.items():
+        for u in find_urls(original):
+            key = url_key(u.url)
+            mention = Mention(field, u.start, u.end, _sentence(original, u.start, u.end), "url")
+            found.setdefault(key, (u.url, []))[1].append(mention)
+    out = []
+    for key, (url, mentions) in found.items():
+        host, owner, repo = classify(url)
+        out.append(CodeUrl(url, key, host, owner, repo, tuple(mentions)))
+    return tuple(out)

@@ -1,0 +1,112 @@
+"""Text clean-up before NLP (LaTeX, HTML, hard wraps) with a map back to original offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Cleaned", "clean"]
+
+# Characters whose presence means the slow path (a real rewrite) is needed.
+_NEEDS_WORK = re.compile(r"[\\${}<>&~]")
+_WS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " ", "\u00a0": " "})
+
+_SYMBOLS = {
+    "times": "×", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
+    "leftrightarrow": "↔", "pm": "±", "sim": "~", "approx": "≈", "infty": "∞", "mu": "μ",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε",
+    "lambda": "λ", "theta": "θ", "sigma": "σ", "pi": "π", "tau": "τ", "ell": "ℓ", "phi": "φ",
+    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "neq": "≠", "cdot": "·", "%": "%", "&": "&",
+    "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " ", ",": " ", ";": " ", "!": "",
+    "textasciitilde": "~", "ldots": "...", "dots": "...", "cdots": "...",
+}
+_DROP_WITH_ARG = {"cite", "citep", "citet", "ref", "eqref", "label", "footnotemark"}
+_HTML_ENT = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": " ", "#39": "'"}
+
+_TOKEN = re.compile(
+    r"""(?P<anchor><a\s[^>]*>)|(?P<tag></?[a-zA-Z][^<>]{0,200}>)
+    |(?P<ent>&(?:amp|lt|gt|quot|apos|nbsp|\#39);)
+    |(?P<href>\\href\s*\{[^{}]*\}\s*\{)
+    |(?P<dropcmd>\\(?:cite[pt]?|ref|eqref|label|footnotemark)\s*\{[^{}]*\})
+    |(?P<accent>\\['"`^~=.][{]?(?P<acc_ch>[A-Za-z])[}]?)
+    |(?P<cmd>\\(?:[A-Za-z]+\*?|[%&_#${}\ ,;!]))\s?(?P<brace>\{)?
+    |(?P<dollar>\$)|(?P<lbrace>\{)|(?P<rbrace>\})|(?P<tilde>~)
+    |(?P<math>[\^_])
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """Clean text plus, per clean character, the original span it came from."""
+
+    text: str
+    starts: list[int] | None  # None: identity map (same length, same positions)
+    ends: list[int] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the clean span [start, end)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if end <= start:
+            p = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return p, p
+        return self.starts[start], self.ends[end - 1]
+
+
+def clean(text: str) -> Cleaned:
+    """Unwrap LaTeX and HTML markup and join hard wraps; offsets map back to ``text``."""
+    if not _NEEDS_WORK.search(text):
+        return Cleaned(text.translate(_WS), None, None)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    in_math = False
+
+    def keep(a: int, b: int) -> None:
+        out.append(text[a:b].translate(_WS))
+        starts.extend(range(a, b))
+        ends.extend(range(a + 1, b + 1))
+
+    def put(s: str, a: int, b: int) -> None:
+        out.append(s)
+        starts.extend([a] * len(s))
+        ends.extend([b] * len(s))
+
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        a, b = m.span()
+        keep(pos, a)
+        pos = b
+        kind = m.lastgroup if m.group("cmd") is None else "cmd"
+        if kind == "ent":
+            put(_HTML_ENT[m.group(0)[1:-1]], a, b)
+        elif kind == "accent":
+            put(m.group("acc_ch"), a, b)
+        elif kind == "cmd":
+            name = m.group("cmd")[1:].rstrip("*")
+            sym = _SYMBOLS.get(name)
+            if name in ("url", "footnote") and m.group("brace"):
+                if name == "footnote":
+                    put(" ", a, b)
+            elif sym is not None and (in_math or not name.isalpha() or name in ("infty", "times")):
+                put(sym, a, b)
+            elif sym is not None:
+                put(sym, a, b)
+            elif name in _DROP_WITH_ARG:
+                pass
+            # any other command (\textbf{, \emph{, \mathcal{, \LaTeX ...) is dropped
+            if m.group(0)[-1] == " " and not m.group("brace") and not in_math:
+                put(" ", b - 1, b)
+        elif kind == "dollar":
+            in_math = not in_math
+        elif kind == "math":
+            if not in_math:
+                keep(a, b)
+        elif kind == "tilde":
+            put(" ", a, b)
+        elif kind in ("anchor", "tag", "href", "dropcmd", "lbrace", "rbrace"):
+            pass
+    keep(pos, len(text))
+    return Cleaned("".join(out), starts, ends)

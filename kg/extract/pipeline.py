@@ -1,0 +1,88 @@
+"""spaCy components: the knowledge-base PhraseMatcher and the name rules, on ``spacy.blank("en")``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from kg.extract.kb import BUILTIN_KB_FILES, KnowledgeBase, load_kb
+from kg.extract.rules import CUES_FILE, Rules, load_cues
+
+__all__ = ["build_nlp", "KBMatcher", "NameRules"]
+
+
+class KBMatcher:
+    """Finds knowledge-base names (case-sensitive ones on ORTH, others on LOWER); longest match wins."""
+
+    def __init__(self, nlp: Language, name: str, *, kb_files: list[str], use_builtin_kb: bool) -> None:
+        files = [p for p in BUILTIN_KB_FILES if p.exists()] if use_builtin_kb else []
+        self.kb: KnowledgeBase = load_kb([*files, *map(Path, kb_files)])
+        self.name = name
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact: dict[str, set[str]] = {}
+        lower: dict[str, set[str]] = {}
+        for i, e in enumerate(self.kb.entries):
+            for s, cs in e.surfaces():
+                (exact if cs else lower).setdefault(s if cs else s.lower(), set()).add(str(i))
+        self._ids: dict[int, int] = {}
+        for table, matcher in ((exact, self.exact), (lower, self.lower)):
+            texts = list(table)
+            for t, doc in zip(texts, nlp.tokenizer.pipe(texts)):
+                idx = min(table[t], key=int)
+                key = f"kb{idx}"
+                self._ids[nlp.vocab.strings.add(key)] = int(idx)
+                matcher.add(key, [doc])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for m in (self.exact, self.lower):
+            for match_id, s, e in m(doc):
+                spans.append((s, e, self._ids[match_id]))
+        spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+        used: set[int] = set()
+        out = []
+        for s, e, idx in spans:
+            if used.isdisjoint(range(s, e)):
+                used.update(range(s, e))
+                out.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), self.kb.entries[idx]))
+        doc.user_data["kg_kb"] = sorted(out, key=lambda x: x[0])
+        return doc
+
+
+class NameRules:
+    """Runs the name rules (``kg.extract.rules``) and stores candidates in ``doc.user_data['kg_names']``."""
+
+    def __init__(self, nlp: Language, name: str, *, cues_file: str) -> None:
+        kb = nlp.get_pipe("kg_kb").kb if "kg_kb" in nlp.pipe_names else KnowledgeBase()
+        self.rules = Rules(kb, load_cues(Path(cues_file) if cues_file else CUES_FILE))
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        title = bool(doc.user_data.get("kg_title"))
+        doc.user_data["kg_names"] = self.rules.find(doc.text, doc.user_data.get("kg_kb", []), title=title)
+        return doc
+
+
+@Language.factory("kg_kb", default_config={"kb_files": [], "use_builtin_kb": True})
+def _make_kb(nlp: Language, name: str, kb_files: list[str], use_builtin_kb: bool) -> KBMatcher:
+    return KBMatcher(nlp, name, kb_files=kb_files, use_builtin_kb=use_builtin_kb)
+
+
+@Language.factory("kg_names", default_config={"cues_file": ""})
+def _make_names(nlp: Language, name: str, cues_file: str) -> NameRules:
+    return NameRules(nlp, name, cues_file=cues_file)
+
+
+def build_nlp(kb_files: list[str], use_builtin_kb: bool, **_: Any) -> Language:
+    """``spacy.blank("en")`` with the two components; max_length large enough for any abstract."""
+    nlp = spacy.blank("en")
+    nlp.max_length = 5_000_000
+    nlp.add_pipe("kg_kb", config={"kb_files": kb_files, "use_builtin_kb": use_builtin_kb})
+    nlp.add_pipe("kg_names")
+    return nlp

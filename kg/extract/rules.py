@@ -1,0 +1,301 @@
+"""Name rules on clean text: KB spans, acronym definitions, cues, coined-name shape, typing and roles."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kg.errors import ExtractionError
+from kg.extract.acronyms import find_definitions
+from kg.extract.kb import KBEntry, KnowledgeBase
+from kg.keys import entity_key
+
+__all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
+
+CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
+M, D = "Method", "Dataset"
+
+# Coined shape: an inner capital, two capitals, or letters mixed with digits (FedLoGe, SSE-C, YFCC4k).
+_STRONG = re.compile(
+    r"(?<![\w\-.+/])(?=[\w\-.+∞]*?(?:[a-z][A-Z]|[A-Z][\w.]*[A-Z]|[A-Za-z][\w.]*\d|\d[\w.]*[A-Za-z]|\w∞"
+    r"|[A-Za-z]-[A-Z](?![\w])|[A-Za-z]-\d))"
+    r"[A-Za-z0-9][\w\-.+∞]*"
+)
+_WEAK = re.compile(r"(?<![\w\-.+/])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![\w\-])")
+_COMPOUND = re.compile(r"(?<![\w\-/])([A-Za-z][A-Za-z\-]*?-?)(\d+[A-Za-z]?)((?:/-?\d+[A-Za-z]?)+)(-[A-Za-z][\w]*)?(?![\w/])")
+_VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|\d+(?:\.\d+)?[BM])\b")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Fig|Eq|cf|resp|approx|etc|Sec|Tab|No)\.|\b[A-Z]\.)$")
+_LIST_SEP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b|;)\s*(?:the\s+)?$")
+_TITLE_PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
+_PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
+
+
+@dataclass(slots=True)
+class Cand:
+    """A candidate name in clean text, typed or not yet, with the rule that found it."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str | None
+    rule: str
+    strength: int  # 3 knowledge base, 2 defined or cued, 1 coined shape, 0 weak shape
+    entry: KBEntry | None = None
+    proposed: bool = False
+    long: str | None = None  # long form given by an acronym definition
+    target: str | None = None  # for a long form: the acronym it stands for
+    drop: bool = False
+
+
+def load_cues(path: Path = CUES_FILE) -> dict:
+    """Read the cue word lists (``data/cues.yaml``) and compile their patterns."""
+    try:
+        cues = yaml.safe_load(path.read_text(encoding="utf-8"))
+        low = {k: {w.lower() for w in cues[k]} for k in ("dataset_heads", "method_heads", "nonentity_heads")}
+        alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+        return {
+            **low,
+            "propose": re.compile(
+                r"\b(?:we|We|paper|work|study|authors)\s+(?:\w+ly\s+|also\s+|further\s+|then\s+|first\s+|here\s+)?"
+                rf"(?:{alt(cues['propose_verbs'])})(?:s|d|ed|es)?\b"),
+            "name_cue": re.compile(rf"\b(?:{alt(cues['name_cues'])})\s*[:\"“'‘]?\s*$", re.I),
+            "d_left": [re.compile(p, re.I) for p in cues["dataset_left"]],
+            "m_left": [re.compile(p, re.I) for p in cues["method_left"]],
+            "adj": re.compile(rf"-(?:{alt(cues['adjective_suffixes'])})$", re.I),
+            "not_name": re.compile("|".join(f"(?:{p})" for p in cues["not_names"])),
+            "head": re.compile(r"^\s*(?:\(\w[\w\-]*\)\s*)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
+        }
+    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as e:
+        raise ExtractionError(f"{path}: bad cue data ({e}); see the keys listed at the top of the file") from e
+
+
+_BOUNDARY = re.compile(
+    r"[.;:!?]|\b(?:that|which|where|who|to|for|of|on|in|with|by|from|using|via|through|based|over|than|"
+    r"under|into|across|between|when|while|whose|against|as|and\s+(?:show|demonstrate|evaluate|find|achieve|apply|use))\b")
+
+
+class Rules:
+    """Runs every name rule over one field's clean text."""
+
+    def __init__(self, kb: KnowledgeBase, cues: dict) -> None:
+        self.kb, self.c = kb, cues
+
+    # -- helpers -------------------------------------------------------------------------
+    def _head_kind(self, words: str) -> str | None:
+        """Kind named by a head noun phrase: Dataset, Method, '' (not an entity) or None (unknown)."""
+        w = words.lower().strip()
+        last = w.split()[-1] if w.split() else ""
+        two = " ".join(w.split()[-2:])
+        for cand in (two, last):
+            if cand in self.c["dataset_heads"]:
+                return D
+            if cand in self.c["nonentity_heads"]:
+                return ""
+            if cand in self.c["method_heads"]:
+                return M
+        return None
+
+    def _right_head(self, text: str, end: int) -> str | None:
+        m = self.c["head"].match(text, end, min(len(text), end + 40))
+        if not m:
+            return None
+        first = m.group(1).lower()
+        if first in self.c["dataset_heads"] or f"{first} {m.group(2) or ''}".lower().strip() in self.c["dataset_heads"]:
+            return D
+        if first in self.c["method_heads"]:
+            return M
+        return None
+
+    def _left_kind(self, text: str, sent_start: int, start: int) -> str | None:
+        left = text[max(sent_start, start - 120):start]
+        if any(p.search(left) for p in self.c["d_left"]):
+            return D
+        if any(p.search(left) for p in self.c["m_left"]):
+            return M
+        return None
+
+    def _shape(self, text: str, a: int, b: int, rule: str, strength: int) -> list[Cand]:
+        s = text[a:b].rstrip(".-'+")
+        b = a + len(s)
+        adj = self.c["adj"].search(s)
+        if adj:
+            s = s[: adj.start()]
+            b = a + len(s)
+        if s.endswith("'s"):
+            s, b = s[:-2], b - 2
+        if len(s) < 2 or self.kb.is_stop(s):
+            return []
+        entry = self.kb.lookup(s)
+        if entry is None:
+            pm = _PLURAL.match(s)
+            if pm:
+                entry = self.kb.lookup(pm.group(1))
+        if entry is not None:
+            return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
+        if strength and self.c["not_name"].match(s):
+            strength = 0
+        kind = None
+        base = strength and re.match(r"^(.+?)[-_ ](?:[\w.]+)$", s)  # variant of a known base: ImageNet-R, ResNet-32
+        if base:
+            be = self.kb.lookup(base.group(1))
+            if be is not None:
+                kind, rule = be.kind, "kb-variant"
+        return [Cand(a, b, s, kind, rule, max(strength, 2 if kind else 0))]
+
+    # -- the rules -----------------------------------------------------------------------
+    def find(self, text: str, kb_spans: list[tuple[int, int, KBEntry]], *, title: bool = False) -> list[Cand]:
+        """Typed, role-marked candidates of one field (clean text)."""
+        sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, 0, m.start())]
+        cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
+        taken = [(c.start, c.end) for c in cands]
+
+        def free(a: int, b: int) -> bool:
+            return not any(s < b and a < e for s, e in taken)
+
+        for m in _COMPOUND.finditer(text):
+            pre, first, rest, suf = m.group(1), m.group(2), m.group(3), m.group(4) or ""
+            nums = [first] + [n.lstrip("-") for n in rest.split("/")[1:]]
+            for n in nums:
+                name = f"{pre}{n}{suf}"
+                e = self.kb.lookup(name)
+                cands.append(Cand(m.start(), m.end(), name, e.kind if e else None, "compound", 2 if e else 1, e))
+            taken.append(m.span())
+        for rx, strength in ((_STRONG, 1), (_WEAK, 0)):
+            for m in rx.finditer(text):
+                a, b = m.span()
+                v = _VERSION.match(text, b)
+                if v and strength:
+                    b = v.end()
+                over = [c for c in cands if c.start < b and a < c.end]
+                if over and all(c.end - c.start >= b - a for c in over):
+                    continue
+                new = self._shape(text, a, b, "shape", strength)
+                if new and (not over or new[0].end - new[0].start > max(c.end - c.start for c in over)):
+                    for c in over:
+                        c.drop = True
+                        if new[0].kind is None and c.kind:
+                            new[0].kind, new[0].rule, new[0].strength = c.kind, "kb-variant", 2
+                    cands.extend(new)
+        cands = [c for c in cands if not c.drop]
+        self._definitions(text, cands)
+        if title:
+            self._title(text, cands)
+        cands.sort(key=lambda c: (c.start, -c.end))
+        self._proposals(text, cands, sents)
+        self._context(text, cands, sents)
+        return [c for c in cands if not c.drop and c.kind]
+
+    def _definitions(self, text: str, cands: list[Cand]) -> None:
+        for d in find_definitions(text):
+            acr, long = d.short, d.long
+            if self.kb.is_stop(acr) and not self.kb.lookup(long):
+                kind = ""
+            else:
+                e = self.kb.lookup(acr) or self.kb.lookup(long)
+                plural_family = bool(_PLURAL.match(acr)) and long.lower().endswith("s")
+                kind = e.kind if e else ("" if plural_family else self._head_kind(long))
+                kind = M if kind is None else kind
+            for c in cands:
+                if (d.long_start <= c.start < d.long_end or d.short_start <= c.start < d.short_end):
+                    c.drop = True
+                elif entity_key(c.surface) == entity_key(acr) and kind is not None:
+                    c.kind, c.long = (kind or None), long
+                    c.drop = c.drop or kind == ""
+            e = self.kb.lookup(acr) or self.kb.lookup(long)
+            cands.append(Cand(d.short_start, d.short_end, acr, kind or None, "acronym-def", 2, e, long=long, drop=kind == ""))
+            cands.append(Cand(d.long_start, d.long_end, long, kind or None, "acronym-def", 2, e, target=acr, drop=kind == ""))
+            low, pos = text.lower(), 0
+            while True:  # later mentions of the long form
+                pos = low.find(long.lower(), pos)
+                if pos < 0:
+                    break
+                if not (d.long_start <= pos < d.long_end):
+                    cands.append(Cand(pos, pos + len(long), text[pos:pos + len(long)], kind or None,
+                                      "acronym-long", 2, e, target=acr, drop=kind == ""))
+                pos += len(long)
+
+    def _title(self, text: str, cands: list[Cand]) -> None:
+        m = _TITLE_PREFIX.match(text)
+        if not m:
+            return
+        a, b = m.span(1)
+        words = text[a:b].split()
+        if len(words) > 4 or not any(_STRONG.fullmatch(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2]):
+            return
+        rest = text[m.end(1):m.end(1) + 80]
+        kind = D if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", rest, re.I) else M
+        e = self.kb.lookup(text[a:b])
+        for c in cands:
+            if c.start >= a and c.end <= b:
+                c.drop = True
+        cands.append(Cand(a, b, text[a:b], e.kind if e else kind, "title", 2, e, proposed=True))
+
+    def _proposals(self, text: str, cands: list[Cand], sents: list[int]) -> None:
+        starts = [c.start for c in cands]
+        for m in self.c["propose"].finditer(text):
+            bnd = _BOUNDARY.search(text, m.end(), min(len(text), m.end() + 160))
+            stop = bnd.start() if bnd else min(len(text), m.end() + 160)
+            i = bisect_right(starts, m.end() - 1)
+            while i < len(cands) and cands[i].start < stop and (cands[i].strength < 1 or cands[i].drop):
+                i += 1
+            if i < len(cands) and cands[i].start < stop:
+                self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
+        for c in cands:
+            if c.strength < 1:
+                continue
+            left = text[max(0, c.start - 40):c.start]
+            if self.c["name_cue"].search(left):
+                self._mark(text, c, left, "name-cue")
+            elif re.search(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", left, re.I) and c.kind != D:
+                self._mark(text, c, left, "our")
+            elif re.match(r",?\s+(?:a|an)\s+(?:novel|new)\b", text[c.end:c.end + 20]) and c.strength < 3:
+                self._mark(text, c, "", "appositive")
+
+    def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
+        after = re.match(r"[\s,]*(?:(?:a|an|the|which|is)\s+)?((?:[\w-]+\s+){0,5}?)([\w-]+)", text[c.end:c.end + 80])
+        kind = self._head_kind(before.split(",")[0]) if before else None
+        if after and not kind:
+            for w in (after.group(1) + after.group(2)).split():
+                k = self._head_kind(w)
+                if k in (M, D):
+                    kind = k
+                    break
+        if c.entry is not None:
+            kind = c.entry.kind
+        c.kind = kind if kind in (M, D) else (c.kind or M)
+        c.proposed, c.rule, c.drop = True, rule, False
+        c.strength = max(c.strength, 2)
+
+    def _context(self, text: str, cands: list[Cand], sents: list[int]) -> None:
+        live = [c for c in cands if not c.drop]
+        for c in live:
+            if c.proposed:
+                continue
+            rh = self._right_head(text, c.end)
+            if rh == D and (c.kind != M or c.strength < 3 or not self._right_head(text, c.end) == M):
+                c.kind, c.rule = D, (c.rule if c.kind == D else "dataset-cue")
+                c.strength = max(c.strength, 2)
+            elif c.kind is None and rh == M and c.strength >= 1:
+                c.kind, c.rule, c.strength = M, "method-cue", 2
+        # coordinated lists share a type: "on CIFAR-10, SVHN and STL-10"
+        chains: list[list[Cand]] = []
+        for c in live:
+            if chains and _LIST_SEP.match(text, chains[-1][-1].end, c.start) and c.start > chains[-1][-1].end:
+                chains[-1].append(c)
+            elif not chains or c.start >= chains[-1][-1].end:
+                chains.append([c])
+        for ch in chains:
+            s0 = sents[bisect_right(sents, ch[0].start) - 1]
+            ctx = self._left_kind(text, s0, ch[0].start)
+            typed = [c.kind for c in ch if c.kind and c.strength >= 2]
+            kind = ctx or (max(set(typed), key=typed.count) if typed else None)
+            for c in ch:
+                if c.kind is None and kind and (c.strength >= 1 or len(ch) > 1 and typed):
+                    c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
+                elif c.kind is None and c.strength >= 1 and not self.c["not_name"].match(c.surface):
+                    c.kind = M

@@ -1,0 +1,137 @@
+"""Code URLs: find, clean, join broken ones, type by host, parse owner and repository."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from kg.keys import url_key
+
+__all__ = ["FoundUrl", "find_urls", "classify"]
+
+# An HTML anchor, a LaTeX \url / \href, or a bare URL (with or without scheme for known hosts).
+_URL_CHARS = r"[^\s<>\"'{}\\|^`\[\]]"
+_FIND = re.compile(
+    r"<a\s[^>]*?href\s*=\s*[\"'](?P<anchor>[^\"']+)[\"'][^>]*>(?P<atext>.*?)</a>"
+    r"|\\url\s*\{(?P<url>[^{}]*)\}"
+    r"|\\href\s*\{(?P<href>[^{}]*)\}\s*\{(?P<htext>[^{}]*)\}"
+    rf"|(?P<bare>(?:https?://|ftp://|www\.)(?:{_URL_CHARS})+"
+    rf"|(?<![\w@/.-])(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/(?:{_URL_CHARS})+)",
+    re.IGNORECASE | re.DOTALL,
+)
+# A piece after a space that continues a URL broken by the abstract's line wrapping.
+_CONT = re.compile(rf"[ \t\r\n]{{1,2}}(?P<c>(?:{_URL_CHARS})+)")
+_TRAIL = ".,;:!?)]}>*'\"`"
+_PLACEHOLDER = re.compile(r"^this\s+(?:https?|ftp)\s+url$", re.I)
+_NOT_CODE = re.compile(
+    r"^(?:[\w-]+\.)*(?:arxiv\.org|doi\.org|dx\.doi\.org|youtube\.com|youtu\.be|vimeo\.com"
+    r"|bilibili\.com|openreview\.net|aclweb\.org|aclanthology\.org|ieeexplore\.ieee\.org"
+    r"|dl\.acm\.org|link\.springer\.com|sciencedirect\.com|creativecommons\.org|twitter\.com|x\.com)$",
+    re.I,
+)
+_HOSTS = {
+    "github.com": "github",
+    "gitlab.com": "gitlab",
+    "huggingface.co": "huggingface",
+    "hf.co": "huggingface",
+    "bitbucket.org": "bitbucket",
+}
+_GITHUB_NON_OWNERS = {"orgs", "topics", "features", "about", "collections", "sponsors", "marketplace"}
+
+
+@dataclass(frozen=True, slots=True)
+class FoundUrl:
+    """A cleaned code URL and its span in the original text."""
+
+    url: str
+    start: int
+    end: int
+
+
+def _strip(url: str) -> str:
+    url = url.strip()
+    while url and url[-1] in _TRAIL:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    if url.lower().endswith(".git"):
+        url = url[:-4]
+    return url
+
+
+def _continues(url: str, piece: str) -> bool:
+    """Whether ``piece`` (after a space) is the rest of a URL the abstract broke."""
+    if not re.match(r"^[\w./~%?=&#+-]+$", _strip(piece) or "!"):
+        return False
+    if url.endswith(("/", "-", "_", "~")) and re.match(r"^[\w~.-]", piece):
+        return True
+    if piece.startswith(("/", "-", "_")) and len(_strip(piece)) > 1:
+        return True
+    # "github. com/x" or "https://github.com/owner/ repo" broken after a dot
+    return url.endswith(".") and bool(re.match(r"^(?:com|org|io|co|net|ai)(?:/|$)", piece))
+
+
+def find_urls(text: str) -> list[FoundUrl]:
+    """Every code/model/data/project URL in ``text`` (original field text), cleaned, in order."""
+    found: list[FoundUrl] = []
+    seen: set[str] = set()
+    for m in _FIND.finditer(text):
+        start, end = m.span()
+        if m.group("anchor") is not None:
+            raw = m.group("anchor")
+            if not _PLACEHOLDER.match(m.group("atext").strip()) and re.match(r"^(?:https?://|www\.)", m.group("atext").strip(), re.I):
+                raw = m.group("atext").strip()
+        elif m.group("url") is not None:
+            raw = m.group("url")
+        elif m.group("href") is not None:
+            raw = m.group("href")
+        else:
+            raw = m.group("bare")
+            start, end = m.span("bare")
+            while True:
+                c = _CONT.match(text, end)
+                if not c or not _continues(raw, c.group("c")):
+                    break
+                raw += c.group("c")
+                end = c.end()
+            # the bare match may swallow a LaTeX wrapper's closing brace or a sentence end
+        raw = raw.strip()
+        if _PLACEHOLDER.match(raw) or "://" not in raw and not raw.lower().startswith(("www.", "github.com", "gitlab.com", "huggingface.co", "bitbucket.org")):
+            continue
+        url = _strip(raw)
+        if not url.lower().startswith(("http://", "https://", "ftp://")):
+            url = "https://" + url
+        host = (urlsplit(url).hostname or "").lower()
+        if not host or "." not in host or _NOT_CODE.match(host):
+            continue
+        key = url_key(url)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(FoundUrl(url, start, end))
+    return found
+
+
+def classify(url: str) -> tuple[str, str | None, str | None]:
+    """(host type, owner, repo) of a cleaned URL: github, huggingface, gitlab, bitbucket, project-page or other."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = [p for p in parts.path.split("/") if p]
+    kind = _HOSTS.get(host)
+    if kind is None:
+        if host.endswith((".github.io", ".gitlab.io")) or host in ("sites.google.com",):
+            return "project-page", host.split(".")[0] if host.endswith(".io") else None, None
+        return ("project-page" if not path or len(path) <= 3 else "other"), None, None
+    if kind == "huggingface":
+        if path and path[0] in ("datasets", "spaces", "collections", "papers"):
+            path = path[1:]
+    if not path or (kind == "github" and path[0].lower() in _GITHUB_NON_OWNERS):
+        return kind, None, None
+    owner = path[0]
+    repo = path[1] if len(path) > 1 else None
+    if repo and repo.lower().endswith(".git"):
+        repo = repo[:-4]
+    return kind, owner, repo
