@@ -221,6 +221,7 @@ def test_arxiv_xml_that_is_not_a_feed(tmp_path: Path) -> None:
         ("list", '[{"title": "t"}]', "json"),
         ("pretty", '{\n  "papers": []\n}', "json"),
         ("lines", '{"title": "t", "abstract": "a"}\n{"title": "u"}\n', "jsonl"),
+        ("minified", '{"count": 1, "papers": [{"title": "t", "abstract": "a"}]}', "json"),
         ("table", "titles,summaries\nT,S\n", "csv"),
         ("listing", "new\n\nA Title\n\nAn abstract.\n", "daily"),
     ],

@@ -56,7 +56,10 @@ def _sniff(path: Path) -> str | None:
             first = json.loads(lines[0])
         except ValueError:
             return "json"  # an object spread over several lines
-        return "jsonl" if isinstance(first, dict) else "json"
+        holds_list = isinstance(first, dict) and not has_paper_field(first) and any(
+            isinstance(v, list) for v in first.values()
+        )
+        return "jsonl" if isinstance(first, dict) and not holds_list else "json"
     if lines and any(d in lines[0] for d in ",\t;|"):
         if has_paper_field(header_names(lines[0])):
             return "csv"
