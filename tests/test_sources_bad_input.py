@@ -45,6 +45,9 @@ def test_empty_file_gives_no_records(tmp_path: Path, fmt: str, content: bytes) -
     path.write_bytes(content)
     assert list(read(path)) == []
     assert list(read(path, fmt)) == []
+    odd = tmp_path / "empty.unknown-extension"
+    odd.write_bytes(content)
+    assert list(read(odd)) == []
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

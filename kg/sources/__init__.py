@@ -96,6 +96,7 @@ def read(path: Path, input_format: str | None = None) -> Iterator[Paper | Reject
     path = Path(path)
     if input_format is not None and input_format not in SOURCES:
         raise SourceError(f"unknown input format {input_format!r}; choose one of: {', '.join(FORMATS)}")
-    check_file(path)
+    if check_file(path) and input_format is None:
+        return iter(())  # blank: no records, whatever its extension
     fmt = input_format or detect_format(path)
     return SOURCES[fmt](path)
