@@ -17,11 +17,11 @@ from kg import __version__, api
 from kg.config import Settings, load_settings
 from kg.errors import KGError
 from kg.model import Reject
+from kg.sources import FORMATS as INPUT_FORMATS
 
 __all__ = ["main", "cli"]
 
 EXIT_REJECTED = 3
-INPUT_FORMATS = ("daily", "jsonl", "json", "csv", "arxiv-xml")
 
 
 def _settings(**overrides: object) -> Settings:
