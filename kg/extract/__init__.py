@@ -46,12 +46,17 @@ class Extractor:
                 cleaned.append(c)
                 texts.append(c.text)
         procs = [proc for _, proc in self.nlp.pipeline]
-        docs = []
+        docs: list = []
+        known: tuple = ()
         for i, doc in enumerate(self.nlp.tokenizer.pipe(texts, batch_size=256)):
             doc.user_data["kg_title"] = i % 2 == 0
+            doc.user_data["kg_known"] = () if i % 2 == 0 else known
+            doc.user_data["kg_title_text"] = "" if i % 2 == 0 else texts[i - 1]
             for proc in procs:
                 doc = proc(doc)
             docs.append(doc.user_data["kg_names"])
+            if i % 2 == 0:
+                known = tuple((c.surface, c.kind) for c in docs[-1] if c.rule == "title")
         for j, p in enumerate(papers):
             fields = {f: (getattr(p, f) or "", cleaned[2 * j + k], docs[2 * j + k]) for k, f in enumerate(_FIELDS)}
             methods, datasets = assemble(fields, self.kb)

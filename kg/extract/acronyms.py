@@ -9,6 +9,7 @@ __all__ = ["Definition", "find_definitions", "long_form"]
 
 _PAREN = re.compile(r"\(\s*([^()]{1,80}?)\s*(?:[;,][^()]*)?\)")
 _SHORT = re.compile(r"^(?=[^\s]*[A-Z])[A-Za-z0-9][\w\-.+∞&/]{0,14}$")
+_SHORT2 = re.compile(r"^[A-Z][\w-]{1,12} [A-Z][A-Z0-9\-]{1,8}$")  # "Global MP"
 _WORD = re.compile(r"[\w][\w\-'’+.&]*")
 _LEAD_STOP = {"the", "a", "an", "of", "and", "for", "to", "in", "on", "with", "by", "our", "we", "this", "that",
               "is", "are", "called", "named", "dubbed", "termed", "propose", "proposed", "novel", "new", "its"}
@@ -72,7 +73,7 @@ def find_definitions(text: str) -> list[Definition]:
     for m in _PAREN.finditer(text):
         inner = m.group(1)
         ia, ib = m.span(1)
-        if _SHORT.match(inner) and sum(ch.isupper() for ch in inner) >= 1 and not inner.isdigit():
+        if (_SHORT.match(inner) or _SHORT2.match(inner)) and sum(ch.isupper() for ch in inner) >= 2:
             # Long Form (ACR)
             end = m.start()
             while end > 0 and text[end - 1] == " ":

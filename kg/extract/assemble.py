@@ -50,8 +50,11 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
     datasets: list[Entity] = []
     for key, members in groups.items():
         proposed = any(c.proposed for _, c in members)
-        if kb.is_stop(_name_of(members[0][1])) and not proposed:
+        defined = any(c.rule == "acronym-def" for _, c in members)
+        if kb.is_stop(_name_of(members[0][1])) and not proposed and not defined:
             continue
+        if not proposed and any(c.entry is not None and c.entry.grey for _, c in members):
+            continue  # grey zone: either answer is accepted, so do not risk a false positive
         votes: dict[str, int] = defaultdict(int)
         for _, c in members:
             votes[c.kind or ""] += c.strength + (3 if c.proposed else 0) + 1

@@ -27,6 +27,8 @@ class KBEntry:
     kind: str
     aliases: tuple[str, ...] = ()
     case_sensitive: bool | None = None
+    grey: bool = False  # ANNOTATION.md grey zone: matched (it blocks other rules) but not reported
+    context: bool = False  # reported only when a cue in the sentence supports it
 
     def surfaces(self) -> Iterable[tuple[str, bool]]:
         """(spelling, case-sensitive?) for the name and every alias."""
@@ -107,7 +109,7 @@ def _parse(path: Path, n: int, rec: object, kb: KnowledgeBase) -> None:
         raise ExtractionError(f"{where}: 'aliases' of {name!r} must be a list of strings")
     cs = rec.get("case_sensitive")
     kb.add(KBEntry(name, _TYPES[typ], tuple(str(a).strip() for a in aliases if str(a).strip()),
-                   None if cs is None else bool(cs)))
+                   None if cs is None else bool(cs), bool(rec.get("grey")), bool(rec.get("context"))))
 
 
 def load_kb(paths: Iterable[Path | str]) -> KnowledgeBase:

@@ -43,7 +43,11 @@ class KBMatcher:
         spans = []
         for m in (self.exact, self.lower):
             for match_id, s, e in m(doc):
-                spans.append((s, e, self._ids[match_id]))
+                idx = self._ids[match_id]
+                if m is self.lower and e - s == 1 and doc[s].is_lower and doc[s].is_alpha:
+                    if not any(sf.islower() and sf.lower() == doc[s].text for sf, _ in self.kb.entries[idx].surfaces()):
+                        continue  # "multiple" is not MultiPLE, "behave" is not BEHAVE
+                spans.append((s, e, idx))
         spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
         used: set[int] = set()
         out = []
@@ -65,7 +69,9 @@ class NameRules:
 
     def __call__(self, doc: Doc) -> Doc:
         title = bool(doc.user_data.get("kg_title"))
-        doc.user_data["kg_names"] = self.rules.find(doc.text, doc.user_data.get("kg_kb", []), title=title)
+        doc.user_data["kg_names"] = self.rules.find(doc.text, doc.user_data.get("kg_kb", []), title=title,
+                                                    known=doc.user_data.get("kg_known", ()),
+                                                    title_text=doc.user_data.get("kg_title_text", ""))
         return doc
 
 

@@ -27,7 +27,8 @@ _STRONG = re.compile(
 )
 _WEAK = re.compile(r"(?<![\w\-.+/])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![\w\-])")
 _COMPOUND = re.compile(r"(?<![\w\-/])([A-Za-z][A-Za-z\-]*?-?)(\d+[A-Za-z]?)((?:/-?\d+[A-Za-z]?)+)(-[A-Za-z][\w]*)?(?![\w/])")
-_VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|\d+(?:\.\d+)?[BM])\b")
+_VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|v\d+)\b")
+_DATASET_SHAPE = re.compile(r"(?:[Bb]ench(?:mark)?s?|BENCH|[Cc]orpus|[Dd]ataset|QA|-\d+[kK])$")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Fig|Eq|cf|resp|approx|etc|Sec|Tab|No)\.|\b[A-Z]\.)$")
 _LIST_SEP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b|;)\s*(?:the\s+)?$")
@@ -50,6 +51,7 @@ class Cand:
     long: str | None = None  # long form given by an acronym definition
     target: str | None = None  # for a long form: the acronym it stands for
     drop: bool = False
+    veto: bool = False  # looks like a unit, size or ordinal: typed only by an explicit cue
 
 
 def load_cues(path: Path = CUES_FILE) -> dict:
@@ -68,7 +70,7 @@ def load_cues(path: Path = CUES_FILE) -> dict:
             "m_left": [re.compile(p, re.I) for p in cues["method_left"]],
             "adj": re.compile(rf"-(?:{alt(cues['adjective_suffixes'])})$", re.I),
             "not_name": re.compile("|".join(f"(?:{p})" for p in cues["not_names"])),
-            "head": re.compile(r"^\s*(?:\(\w[\w\-]*\)\s*)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
+            "head": re.compile(r"\s*(?:\(\w[\w\-]*\)\s*)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
         }
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as e:
         raise ExtractionError(f"{path}: bad cue data ({e}); see the keys listed at the top of the file") from e
@@ -84,6 +86,7 @@ class Rules:
 
     def __init__(self, kb: KnowledgeBase, cues: dict) -> None:
         self.kb, self.c = kb, cues
+        self.title = ""  # the paper's title while its abstract is processed
 
     # -- helpers -------------------------------------------------------------------------
     def _head_kind(self, words: str) -> str | None:
@@ -137,21 +140,28 @@ class Rules:
                 entry = self.kb.lookup(pm.group(1))
         if entry is not None:
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
-        if strength and self.c["not_name"].match(s):
-            strength = 0
-        kind = None
+        veto = bool(self.c["not_name"].match(s))
+        if veto and (s[0].isdigit() or re.match(r"^[A-Z]{2,3}[a-z]{4,}$", s)):
+            return []  # "175B", "10x", "COmputation": never a name
+        kind = D if strength and _DATASET_SHAPE.search(s) else None
         base = strength and re.match(r"^(.+?)[-_ ](?:[\w.]+)$", s)  # variant of a known base: ImageNet-R, ResNet-32
         if base:
             be = self.kb.lookup(base.group(1))
             if be is not None:
                 kind, rule = be.kind, "kb-variant"
-        return [Cand(a, b, s, kind, rule, max(strength, 2 if kind else 0))]
+        return [Cand(a, b, s, kind, rule, max(strength, 2 if kind else 0), veto=veto)]
 
     # -- the rules -----------------------------------------------------------------------
-    def find(self, text: str, kb_spans: list[tuple[int, int, KBEntry]], *, title: bool = False) -> list[Cand]:
-        """Typed, role-marked candidates of one field (clean text)."""
+    def find(self, text: str, kb_spans: list[tuple[int, int, KBEntry]], *, title: bool = False,
+             known: tuple[tuple[str, str], ...] = (), title_text: str = "") -> list[Cand]:
+        """Typed, role-marked candidates of one field (clean text); ``known``: (name, kind) from the title."""
+        self.title = title_text
         sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, 0, m.start())]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
+        for name, kind in known:  # a name the title proposes, seen again in the abstract
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                cands = [c for c in cands if not (c.start < m.end() and m.start() < c.end)]
+                cands.append(Cand(m.start(), m.end(), name, kind, "title-name", 2))
         taken = [(c.start, c.end) for c in cands]
 
         def free(a: int, b: int) -> bool:
@@ -193,17 +203,20 @@ class Rules:
     def _definitions(self, text: str, cands: list[Cand]) -> None:
         for d in find_definitions(text):
             acr, long = d.short, d.long
-            if self.kb.is_stop(acr) and not self.kb.lookup(long):
+            e = self.kb.lookup(acr) or self.kb.lookup(long)
+            pm = _PLURAL.match(acr)
+            if e is None and pm:
+                e = self.kb.lookup(pm.group(1))
+            plural_family = bool(pm) and long.lower().endswith("s")
+            kind = e.kind if e else ("" if plural_family else self._head_kind(long))
+            kind = M if kind is None else kind
+            if self.kb.is_stop(acr) and not e and kind == M and self._head_kind(long) != M:
                 kind = ""
-            else:
-                e = self.kb.lookup(acr) or self.kb.lookup(long)
-                plural_family = bool(_PLURAL.match(acr)) and long.lower().endswith("s")
-                kind = e.kind if e else ("" if plural_family else self._head_kind(long))
-                kind = M if kind is None else kind
+            akeys = {entity_key(acr), entity_key(pm.group(1)) if pm else ""}
             for c in cands:
                 if (d.long_start <= c.start < d.long_end or d.short_start <= c.start < d.short_end):
                     c.drop = True
-                elif entity_key(c.surface) == entity_key(acr) and kind is not None:
+                elif entity_key(c.surface) in akeys:
                     c.kind, c.long = (kind or None), long
                     c.drop = c.drop or kind == ""
             e = self.kb.lookup(acr) or self.kb.lookup(long)
@@ -218,6 +231,18 @@ class Rules:
                     cands.append(Cand(pos, pos + len(long), text[pos:pos + len(long)], kind or None,
                                       "acronym-long", 2, e, target=acr, drop=kind == ""))
                 pos += len(long)
+            if " " in acr:  # a multi-word short form ("Global MP") seen again
+                for m in re.finditer(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", text):
+                    if m.start() != d.short_start:
+                        for c in cands:
+                            c.drop = c.drop or (c.start < m.end() and m.start() < c.end)
+                        cands.append(Cand(m.start(), m.end(), acr, kind or None, "acronym", 2, e, drop=kind == ""))
+            if self.title and kind != "" and (long.lower() in self.title.lower() or
+                                              re.search(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", self.title)) \
+                    or self.title.lower().startswith(long.lower()):
+                for c in cands[-2:] if " " not in acr else cands:
+                    if entity_key(c.target or c.surface) == entity_key(acr) and c.start >= d.short_start - len(long) - 3:
+                        c.proposed, c.drop, c.kind = True, False, c.kind or M
 
     def _title(self, text: str, cands: list[Cand]) -> None:
         m = _TITLE_PREFIX.match(text)
@@ -241,12 +266,13 @@ class Rules:
             bnd = _BOUNDARY.search(text, m.end(), min(len(text), m.end() + 160))
             stop = bnd.start() if bnd else min(len(text), m.end() + 160)
             i = bisect_right(starts, m.end() - 1)
-            while i < len(cands) and cands[i].start < stop and (cands[i].strength < 1 or cands[i].drop):
+            while i < len(cands) and cands[i].start < stop and (
+                    cands[i].strength < 1 or cands[i].veto or cands[i].drop and cands[i].rule != "acronym-def"):
                 i += 1
             if i < len(cands) and cands[i].start < stop:
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
         for c in cands:
-            if c.strength < 1:
+            if c.strength < 1 or c.drop and c.rule != "acronym-def":
                 continue
             left = text[max(0, c.start - 40):c.start]
             if self.c["name_cue"].search(left):
@@ -274,13 +300,15 @@ class Rules:
     def _context(self, text: str, cands: list[Cand], sents: list[int]) -> None:
         live = [c for c in cands if not c.drop]
         for c in live:
-            if c.proposed:
+            if re.match(r"\s*(?:et al\b|\(\d{4}\)|'s\s+(?:group|lab))", text[c.end:c.end + 12]) and c.strength < 3:
+                c.drop = True
+            if c.proposed or c.drop:
                 continue
             rh = self._right_head(text, c.end)
-            if rh == D and (c.kind != M or c.strength < 3 or not self._right_head(text, c.end) == M):
+            if rh == D and c.strength >= 1 and not c.veto:
                 c.kind, c.rule = D, (c.rule if c.kind == D else "dataset-cue")
                 c.strength = max(c.strength, 2)
-            elif c.kind is None and rh == M and c.strength >= 1:
+            elif c.kind is None and rh == M and c.strength >= 1 and not c.veto:
                 c.kind, c.rule, c.strength = M, "method-cue", 2
         # coordinated lists share a type: "on CIFAR-10, SVHN and STL-10"
         chains: list[list[Cand]] = []
@@ -295,7 +323,9 @@ class Rules:
             typed = [c.kind for c in ch if c.kind and c.strength >= 2]
             kind = ctx or (max(set(typed), key=typed.count) if typed else None)
             for c in ch:
+                if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
+                    c.drop = c.drop or not c.proposed
                 if c.kind is None and kind and (c.strength >= 1 or len(ch) > 1 and typed):
                     c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
-                elif c.kind is None and c.strength >= 1 and not self.c["not_name"].match(c.surface):
+                elif c.kind is None and c.strength >= 1 and not c.veto:
                     c.kind = M
