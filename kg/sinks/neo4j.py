@@ -1,0 +1,317 @@
+"""Neo4j sink: graph -> rows -> batches -> ``UNWIND $rows AS row MERGE ...`` in managed transactions."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import networkx as nx
+
+from kg.errors import SinkError
+from kg.model import WriteStats
+
+__all__ = [
+    "Neo4jSink",
+    "SCHEMES",
+    "REL_TARGET",
+    "batched",
+    "node_rows",
+    "relationship_rows",
+    "statement",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+# relationship type -> label of its end node (the start is always a Paper)
+REL_TARGET = {
+    "PROPOSES": "Method",
+    "MENTIONS": "Method",
+    "INTRODUCES": "Dataset",
+    "USES": "Dataset",
+    "HAS_CODE": "CodeRepository",
+}
+_LABEL_ORDER = ("Method", "Dataset", "CodeRepository", "Paper")
+
+
+@cache
+def statement(name: str) -> str:
+    """The statement in ``kg/sinks/cypher/NAME.cypher`` (package data, one statement per file)."""
+    return resources.files("kg.sinks").joinpath("cypher", f"{name}.cypher").read_text("utf-8")
+
+
+def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    """Lists of at most ``n`` consecutive items (``itertools.batched`` arrived only in 3.12)."""
+    if n < 1:
+        raise ValueError(f"batch size must be at least 1, got {n}")
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _node_row(attrs: dict[str, Any]) -> dict[str, Any]:
+    label = attrs["label"]
+    if label == "Paper":
+        row = {k: attrs.get(k) for k in ("key", "title", "abstract", "arxiv_id", "url", "date")}
+        row["authors"] = list(attrs.get("authors") or ())
+        row["source"] = attrs.get("source") or ""
+        return row
+    if label in ("Method", "Dataset"):
+        return {"key": attrs["key"], "name": attrs["name"], "aliases": sorted(attrs.get("aliases") or ())}
+    return {k: attrs.get(k) for k in ("key", "url", "host", "owner", "repo")}
+
+
+def node_rows(graph: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
+    """Rows per node label (Method, Dataset, CodeRepository, Paper), each row the node's properties."""
+    out: dict[str, list[dict[str, Any]]] = {label: [] for label in _LABEL_ORDER}
+    for _, attrs in graph.nodes(data=True):
+        label = attrs.get("label")
+        if label not in out:
+            raise SinkError(f"graph node {attrs.get('key')!r} has unknown label {label!r}; "
+                            f"expected one of {', '.join(_LABEL_ORDER)}")
+        out[label].append(_node_row(attrs))
+    return out
+
+
+def _rel_row(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
+    ms = data.get("mentions") or ()
+    return {
+        "paper": graph.nodes[u]["key"],
+        "key": graph.nodes[v]["key"],
+        "fields": [m.field for m in ms],
+        "starts": [m.start for m in ms],
+        "ends": [m.end for m in ms],
+        "sentences": [m.sentence for m in ms],
+        "rules": [m.rule for m in ms],
+        "source": data.get("source") or "",
+    }
+
+
+def relationship_rows(graph: nx.MultiDiGraph) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Rows per paper key, then per relationship type: ``{paper_key: {TYPE: [row, ...]}}``.
+
+    Every paper in the graph appears, even one with no relationships (its old ones must go).
+    """
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for nid, attrs in graph.nodes(data=True):
+        if attrs.get("label") != "Paper":
+            continue
+        per_type = out.setdefault(attrs["key"], {})
+        for _, v, data in graph.out_edges(nid, data=True):
+            rtype = data.get("type")
+            if rtype not in REL_TARGET:
+                raise SinkError(f"edge {attrs['key']!r} -> {v!r} has unknown type {rtype!r}; "
+                                f"expected one of {', '.join(REL_TARGET)}")
+            per_type.setdefault(rtype, []).append(_rel_row(graph, nid, v, data))
+    return out
+
+
+def _paper_batches(rels: dict[str, dict[str, list[dict[str, Any]]]], n: int) -> Iterator[list[str]]:
+    """Paper keys in groups whose relationships add up to about ``n`` (a paper is never split)."""
+    group: list[str] = []
+    size = 0
+    for key, per_type in rels.items():
+        group.append(key)
+        size += 1 + sum(len(rows) for rows in per_type.values())
+        if size >= n:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _safe_uri(uri: str) -> str:
+    """``uri`` without any ``user:password@`` part, fit for a message."""
+    parts = urlsplit(uri)
+    if parts.username is None and parts.password is None:
+        return uri
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class Neo4jSink:
+    """Writes a kg graph into Neo4j; re-writing a paper replaces its relationships, entities merge.
+
+    >>> with Neo4jSink("bolt://localhost:7687", password="...") as sink:   # doctest: +SKIP
+    ...     stats = sink.write(graph)
+    """
+
+    name = "neo4j"
+
+    def __init__(self, uri: str, user: str = "neo4j", password: str | None = None,
+                 database: str = "neo4j", batch_size: int = 5000) -> None:
+        from neo4j import GraphDatabase
+
+        self.uri = _safe_uri(uri)
+        self.user = user
+        self.database = database
+        if batch_size < 1:
+            raise SinkError(f"Neo4j batch size must be at least 1, got {batch_size} (KG_NEO4J_BATCH_SIZE)")
+        self.batch_size = batch_size
+        if hasattr(password, "get_secret_value"):  # a pydantic SecretStr from kg.config
+            password = password.get_secret_value()  # type: ignore[union-attr]
+        self._secret = password or ""
+        scheme = urlsplit(uri).scheme.lower()
+        if scheme not in SCHEMES:
+            raise SinkError(f"Neo4j URI {self.uri!r} has scheme {scheme or '(none)'!r}; use one of "
+                            f"{', '.join(s + '://' for s in SCHEMES)} (for example bolt://localhost:7687)")
+        if "@" in urlsplit(uri).netloc:
+            raise SinkError(f"Neo4j URI {self.uri!r} carries a user name or password: give them as "
+                            "KG_NEO4J_USER / KG_NEO4J_PASSWORD (or --neo4j-user), not in the URI")
+        auth = (user, password) if password is not None else None
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=auth)
+        except Exception as e:  # noqa: BLE001 - the driver validates the URI and options here
+            raise SinkError(self._scrub(f"cannot use Neo4j URI {self.uri!r}: {e}")) from e
+        self._schema_ready = False
+        self._connected = False
+
+    def __repr__(self) -> str:
+        return f"Neo4jSink(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+    def __enter__(self) -> "Neo4jSink":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the driver and its connections (safe to call twice)."""
+        self._driver.close()
+
+    # -- errors -------------------------------------------------------------------------------
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "***") if self._secret else text
+
+    def _fail(self, e: Exception, doing: str) -> SinkError:
+        from neo4j import exceptions as ne
+
+        code = getattr(e, "code", None) or ""
+        where = f"Neo4j at {self.uri}"
+        if isinstance(e, ne.AuthError) or "Security.Unauthorized" in code:
+            msg = (f"{where} refused the login of user {self.user!r}: wrong user name or password "
+                   "(set KG_NEO4J_USER / KG_NEO4J_PASSWORD)")
+        elif "Database.DatabaseNotFound" in code:
+            msg = (f"{where} has no database {self.database!r} (Community edition has only 'neo4j'; "
+                   "set KG_NEO4J_DATABASE or --neo4j-database)")
+        elif isinstance(e, ne.ServiceUnavailable) or isinstance(e, OSError):
+            msg = (f"{where}: the server did not answer ({type(e).__name__}); is it running and is "
+                   "the URI right? (docker compose up -d starts one on bolt://localhost:7687)")
+        elif "Schema." in code or isinstance(e, ne.ConstraintError):
+            msg = (f"{where}: {doing} conflicts with data or schema already in database "
+                   f"{self.database!r}: {getattr(e, 'message', None) or e}; remove the duplicate "
+                   "nodes or the conflicting index/constraint, or use an empty database")
+        else:
+            msg = f"{where}: {doing} failed: {type(e).__name__}: {getattr(e, 'message', None) or e}"
+        return SinkError(self._scrub(" ".join(str(msg).split())))
+
+    def _session(self):
+        return self._driver.session(database=self.database)
+
+    def _connect(self) -> None:
+        """Fail fast (no retry loop) when the server is down, the login or the database is wrong."""
+        if self._connected:
+            return
+        try:
+            self._driver.verify_connectivity()
+            with self._session() as s:
+                s.run("RETURN 1").consume()
+        except Exception as e:  # noqa: BLE001 - mapped to SinkError
+            raise self._fail(e, "connecting") from e
+        self._connected = True
+
+    # -- schema -------------------------------------------------------------------------------
+    def ensure_constraints(self) -> None:
+        """Uniqueness constraints on ``key`` of every label (``IF NOT EXISTS``, so re-runs are no-ops)."""
+        if self._schema_ready:
+            return
+        self._connect()
+        for label in ("Paper", "Method", "Dataset", "CodeRepository"):
+            try:
+                with self._session() as s:
+                    s.run(statement(f"constraint-{label.lower()}")).consume()
+            except Exception as e:  # noqa: BLE001 - mapped to SinkError below
+                raise self._fail(e, f"creating the uniqueness constraint on :{label}(key)") from e
+        self._schema_ready = True
+
+    # -- writing ------------------------------------------------------------------------------
+    def write(self, graph: nx.MultiDiGraph) -> WriteStats:
+        """Write ``graph``: entities merge, each paper's relationships are replaced. Idempotent."""
+        t0 = time.monotonic()
+        nodes = node_rows(graph)
+        rels = relationship_rows(graph)
+        self.ensure_constraints()
+        stats = WriteStats()
+        for label in _LABEL_ORDER:
+            for batch in batched(nodes[label], self.batch_size):
+                self._run_write(f"writing {len(batch)} :{label} nodes",
+                                _write_rows, statement(f"merge-{label.lower()}"), batch)
+                stats.nodes += len(batch)
+        stats.papers = len(nodes["Paper"])
+        deleted = 0
+        for keys in _paper_batches(rels, self.batch_size):
+            by_type: dict[str, list[dict[str, Any]]] = {}
+            for k in keys:
+                for rtype, rows in rels[k].items():
+                    by_type.setdefault(rtype, []).extend(rows)
+            deleted += self._run_write(f"writing the relationships of {len(keys)} papers",
+                                       _replace_relationships, keys, by_type)
+            stats.relationships += sum(len(rows) for rows in by_type.values())
+        stats.extra = {f"nodes:{label}": len(nodes[label]) for label in _LABEL_ORDER}
+        stats.extra["relationships_replaced"] = deleted
+        stats.seconds = time.monotonic() - t0
+        log.info("neo4j %s: %d nodes, %d relationships in %.2f s", self.uri, stats.nodes,
+                 stats.relationships, stats.seconds)
+        return stats
+
+    def _run_write(self, doing: str, fn: Any, *args: Any) -> Any:
+        try:
+            with self._session() as s:
+                return s.execute_write(fn, *args)
+        except Exception as e:  # noqa: BLE001 - mapped to SinkError
+            raise self._fail(e, doing) from e
+
+    # -- reading ------------------------------------------------------------------------------
+    def query(self, cypher: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[object]]]:
+        """Run one statement (auto-commit) with ``params``; returns (column names, rows as lists)."""
+        self._connect()
+        try:
+            with self._session() as s:
+                result = s.run(cypher, params or {})
+                return list(result.keys()), [list(r.values()) for r in result]
+        except Exception as e:  # noqa: BLE001 - mapped to SinkError
+            raise self._fail(e, "running the query") from e
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type, e.g. ``{"Paper": 3, "USES": 5, ...}``."""
+        out: dict[str, int] = {}
+        _, rows = self.query("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n")
+        out.update({str(r[0]): int(r[1]) for r in rows})  # type: ignore[call-overload]
+        _, rows = self.query("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n")
+        out.update({str(r[0]): int(r[1]) for r in rows})  # type: ignore[call-overload]
+        return out
+
+
+def _write_rows(tx: Any, statement: str, rows: Sequence[dict[str, Any]]) -> int:
+    tx.run(statement, rows=list(rows)).consume()
+    return 0
+
+
+def _replace_relationships(tx: Any, keys: list[str], by_type: dict[str, list[dict[str, Any]]]) -> int:
+    """One transaction: drop these papers' relationships, then write their current ones."""
+    rec = tx.run(statement("delete-paper-relationships"), keys=keys).single()
+    for rtype, rows in by_type.items():
+        tx.run(statement("merge-" + rtype.lower().replace("_", "-")), rows=rows).consume()
+    return int(rec["deleted"]) if rec else 0
