@@ -1,0 +1,110 @@
+"""The RDF mapping: minted IRIs, per-paper named graphs, mention provenance, reading quads back."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+import rdflib
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyoxigraph import NamedNode
+from tests.test_rdf_helpers import HOSTILE, graph_of, hostile_corpus, small_corpus
+
+from kg.errors import ConfigError
+from kg.sinks.rdf import (
+    DEFAULT_BASE_IRI,
+    check_base_iri,
+    graph_to_quads,
+    mint_iri,
+    quads_to_networkx,
+)
+from kg.sinks.vocab import KG
+
+BASE = DEFAULT_BASE_IRI
+KEYS = HOSTILE + ["", "%", "%25", "a/b", "a%2Fb", "CIFAR-100", "cifar100", "\u00e9", "e\u0301", "🙂"]
+
+
+def _rdflib_parses(iri: str) -> bool:
+    g = rdflib.Graph().parse(data=f"<{iri}> <http://x/p> <{iri}> .\n", format="nt")
+    return len(g) == 1 and str(next(iter(g))[0]) == iri
+
+
+@pytest.mark.parametrize("kind", ["paper", "method", "dataset", "code"])
+def test_minted_iris_are_valid_and_distinct(kind):
+    iris = [mint_iri(BASE, kind, k) for k in KEYS]
+    assert len(set(iris)) == len(KEYS)
+    for iri, key in zip(iris, KEYS):
+        NamedNode(iri)  # raises on an invalid IRI
+        assert _rdflib_parses(iri)
+        assert iri.startswith(f"{BASE}{kind}/")
+        assert unquote(iri[len(f"{BASE}{kind}/"):]) == key
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text())
+def test_mint_iri_is_injective_and_valid(a, b):
+    try:
+        ia, ib = mint_iri(BASE, "dataset", a), mint_iri(BASE, "dataset", b)
+    except UnicodeEncodeError:  # pragma: no cover - surrogatepass covers lone surrogates
+        pytest.fail("lone surrogates must be encodable")
+    NamedNode(ia)
+    assert (ia == ib) == (a == b)
+
+
+def test_base_iri_is_checked_and_completed():
+    assert check_base_iri("https://x.org/kg") == "https://x.org/kg/"
+    assert check_base_iri("https://x.org/kg#") == "https://x.org/kg#"
+    for bad in ("not an iri", "relative/path/", "http://a/{x}/"):
+        with pytest.raises(ConfigError, match="KG_BASE_IRI"):
+            check_base_iri(bad)
+
+
+def test_each_paper_triples_live_in_its_named_graph():
+    g = graph_of(small_corpus())
+    quads = list(graph_to_quads(g, BASE))
+    papers = {mint_iri(BASE, "paper", d["key"]) for _, d in g.nodes(data=True) if d["label"] == "Paper"}
+    assert {q.graph_name.value for q in quads} == papers
+    for q in quads:  # every edge triple sits in the graph of its own paper
+        if q.predicate.value in (str(KG.proposes), str(KG.uses), str(KG.hasCode)):
+            assert q.subject.value == q.graph_name.value
+    # ImageNet is named by three papers: its label is repeated in each of their graphs
+    imagenet = mint_iri(BASE, "dataset", "imagenet")
+    label_graphs = {q.graph_name.value for q in quads
+                    if q.subject.value == imagenet and q.predicate.value.endswith("#label")}
+    assert len(label_graphs) == 3
+
+
+def test_mentions_keep_field_offsets_sentence_rule_and_source():
+    g = graph_of(small_corpus()[:1])
+    quads = list(graph_to_quads(g, BASE))
+    by_subject: dict[str, dict[str, list]] = {}
+    for q in quads:
+        by_subject.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object)
+    mentions = [p for s, p in by_subject.items() if "/mention/" in s]
+    assert len(mentions) == 6  # AlphaNet, ResNet, ImageNet x2, COCO, code URL
+    imagenet = [m for m in mentions if m[str(KG.entity)][0].value.endswith("/dataset/imagenet")]
+    assert sorted(m[str(KG.start)][0].value for m in imagenet) == ["0", "10"]
+    for m in imagenet:
+        assert m[str(KG.field)][0].value == "abstract"
+        assert m[str(KG.sentence)][0].value == "We use ImageNet."
+        assert m[str(KG.relation)][0].value == "USES"
+        assert m[str(KG.sourceFile)][0].value == "seed.txt"
+        assert m[str(KG.end)][0].datatype.value.endswith("#integer")
+        assert {r.value for r in m[str(KG.rule)]} <= {"rule0", "rule1"}
+
+
+def test_quads_read_back_into_the_same_graph():
+    g = graph_of(small_corpus() + hostile_corpus())
+    back = quads_to_networkx(graph_to_quads(g, BASE))
+    assert dict(back.nodes(data=True)) == dict(g.nodes(data=True))
+    assert sorted(back.edges(keys=True, data=True)) == sorted(g.edges(keys=True, data=True))
+
+
+def test_entity_names_merge_to_the_smallest_label():
+    ex = small_corpus()
+    # written separately, each paper's graph holds its own spelling of cifar100
+    quads = list(graph_to_quads(graph_of(ex[1:2]), BASE)) + list(graph_to_quads(graph_of(ex[2:3]), BASE))
+    back = quads_to_networkx(quads)
+    node = back.nodes["Dataset:cifar100"]
+    assert node["name"] == "CIFAR-100" and node["aliases"] == ("CIFAR100",)

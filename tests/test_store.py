@@ -1,0 +1,186 @@
+"""The pyoxigraph store: idempotent per-paper writes, merging, order independence, locking, errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from tests.test_rdf_helpers import dataset, graph_of, hostile_corpus, method, paper, small_corpus
+
+from kg.errors import SinkError
+from kg.model import Extraction
+from kg.sinks.store import OxigraphStore
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _quads(store: OxigraphStore) -> set:
+    return set(store.store.quads_for_pattern(None, None, None, None))
+
+
+@pytest.fixture
+def store(tmp_path):
+    with OxigraphStore(tmp_path / "kg-data") as s:
+        yield s
+
+
+def test_counts_match_the_corpus_read_by_hand(store):
+    store.write(graph_of(small_corpus()))
+    c = store.counts()
+    # 5 papers; methods AlphaNet BetaNet DeltaNet ResNet GPT-3; datasets ImageNet COCO
+    # CIFAR-100(=CIFAR100) GammaBench; repos acme/alpha acme/beta solo/eps
+    assert (c["Paper"], c["Method"], c["Dataset"], c["CodeRepository"]) == (5, 5, 4, 3)
+    assert (c["PROPOSES"], c["MENTIONS"], c["INTRODUCES"], c["USES"], c["HAS_CODE"]) == (3, 6, 1, 8, 3)
+    assert c["mentions"] == 22
+    assert c["quads"] == len(store.store) and c["triples"] < c["quads"]  # entity triples repeat
+
+
+def test_writing_the_same_graph_twice_changes_nothing(store):
+    g = graph_of(small_corpus() + hostile_corpus())
+    first = store.write(g)
+    before, counts = _quads(store), store.counts()
+    second = store.write(g)
+    assert _quads(store) == before and store.counts() == counts
+    assert first.triples == second.triples == len(store.store)
+    assert first.papers == 5 + len(hostile_corpus())
+
+
+def test_write_order_does_not_matter(tmp_path):
+    ex = small_corpus() + hostile_corpus()
+    results = []
+    for name, order in (("ab", ex), ("ba", ex[::-1])):
+        with OxigraphStore(tmp_path / name) as s:
+            for e in order:
+                s.write(graph_of([e]))
+            results.append(_quads(s))
+    assert results[0] == results[1]
+
+
+def test_reingesting_a_paper_with_fewer_entities_removes_its_old_edges(store):
+    ex = small_corpus()
+    store.write(graph_of(ex))
+    alpha = ex[0]
+    smaller = Extraction(paper(alpha.paper.key, "Alpha, revised"), methods=(method("ResNet"),),
+                         datasets=(dataset("ImageNet"),))
+    store.write(graph_of([smaller]))
+    c = store.counts()
+    assert c["Paper"] == 5 and c["PROPOSES"] == 2 and c["HAS_CODE"] == 2 and c["USES"] == 7
+    assert c["CodeRepository"] == 2 and c["Method"] == 4  # AlphaNet and acme/alpha named by no one now
+    _, rows = store.query("SELECT ?t ?k WHERE { ?p dcterms:identifier ?k ; dcterms:title ?t }",
+                          {"k": alpha.paper.key})
+    assert rows == [["Alpha, revised"]]
+    _, rows = store.query("SELECT ?d ?k WHERE { ?p dcterms:identifier ?k ; kg:uses ?d }", {"k": alpha.paper.key})
+    assert [r[0].rsplit("/", 1)[1] for r in rows] == ["imagenet"]
+
+
+def test_store_persists_across_opens(tmp_path):
+    with OxigraphStore(tmp_path / "s") as s:
+        s.write(graph_of(small_corpus()))
+        counts = s.counts()
+    with OxigraphStore(tmp_path / "s", read_only=True) as s:
+        assert s.counts() == counts
+        with pytest.raises(SinkError, match="read-only"):
+            s.write(graph_of(small_corpus()))
+
+
+def test_query_returns_plain_python_values(store):
+    store.write(graph_of(small_corpus()))
+    cols, rows = store.query(
+        "SELECT ?k (COUNT(?s) AS ?n) ?none WHERE { ?p dcterms:identifier ?k ; a kg:Paper "
+        "OPTIONAL { ?p kg:hasCode ?s } } GROUP BY ?k ?none ORDER BY ?k")
+    assert cols == ["k", "n", "none"]
+    assert rows[0] == ["arxiv:2401.00001", 1, None]
+    assert all(type(r[1]) is int for r in rows)
+    assert store.query("ASK { ?p a kg:Paper }") == (["ask"], [[True]])
+
+
+@pytest.mark.parametrize("hostile", [
+    'x"}) DETACH DELETE n //', '" } ; DROP ALL ; #', "> } INSERT DATA { <a> <b> <c> } #",
+    "\\\" ) || true || (\"", "?p", "<https://kg.example.org/paper/arxiv%3A2401.00001>",
+])
+def test_hostile_parameters_are_bound_as_literals(store, hostile):
+    store.write(graph_of(small_corpus() + hostile_corpus()))
+    before = _quads(store)
+    _, rows = store.query("SELECT ?p ?k WHERE { ?p dcterms:identifier ?k }", {"k": hostile})
+    assert rows == []
+    _, rows = store.query("SELECT ?k ?v WHERE { ?p dcterms:identifier ?k FILTER(?k = ?v) }", {"v": f"title:{hostile}"})
+    assert rows == ([[f"title:{hostile}"]] if hostile == 'x"}) DETACH DELETE n //' else [])
+    assert _quads(store) == before
+
+
+def test_bad_queries_and_params_raise_sink_errors(store):
+    with pytest.raises(SinkError, match="does not parse"):
+        store.query("SELECT WHERE {")
+    with pytest.raises(SinkError, match="top-level SELECT"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", {"nope": 1})
+    with pytest.raises(SinkError, match="must be a str"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", {"s": None})
+
+
+def test_store_path_that_is_a_file_is_refused(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(SinkError, match="is a file"):
+        OxigraphStore(f)
+    with pytest.raises(SinkError, match="cannot create store directory"):
+        OxigraphStore(f / "below")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+def test_unwritable_store_path_is_refused(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(SinkError, match="writable"):
+            OxigraphStore(ro / "store")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_missing_store_opened_read_only_says_how_to_fix(tmp_path):
+    with pytest.raises(SinkError, match="kg ingest"):
+        OxigraphStore(tmp_path / "none", read_only=True)
+
+
+def _other_process(path: Path, read_only: bool) -> subprocess.CompletedProcess:
+    code = textwrap.dedent(f"""
+        import sys
+        from kg.errors import SinkError
+        from kg.sinks.store import OxigraphStore
+        try:
+            with OxigraphStore({str(path)!r}, read_only={read_only}) as s:
+                print("opened", s.counts()["Paper"])
+        except SinkError as e:
+            print("SinkError:", e)
+            sys.exit(3)
+    """)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_a_second_process_is_refused_and_the_store_survives(tmp_path):
+    path = tmp_path / "locked"
+    with OxigraphStore(path) as s:
+        s.write(graph_of(small_corpus()))
+        before = _quads(s)
+        for read_only in (False, True):
+            r = _other_process(path, read_only)
+            assert r.returncode == 3, r.stderr
+            assert f"store {path} is in use by another kg process" in r.stdout
+        assert _quads(s) == before
+        s.write(graph_of(small_corpus()))  # the first process still works
+    r = _other_process(path, False)
+    assert r.returncode == 0 and r.stdout.split() == ["opened", "5"], r.stderr
+    r = _other_process(path, True)
+    assert r.returncode == 0 and r.stdout.split() == ["opened", "5"], r.stderr
+
+
+def test_same_process_second_open_is_refused(tmp_path):
+    with OxigraphStore(tmp_path / "s"):
+        with pytest.raises(SinkError, match="in use"):
+            OxigraphStore(tmp_path / "s")
