@@ -50,6 +50,7 @@ class Extractor:
         known: tuple = ()
         for i, doc in enumerate(self.nlp.tokenizer.pipe(texts, batch_size=256)):
             doc.user_data["kg_title"] = i % 2 == 0
+            doc.user_data["kg_text"] = texts[i]
             doc.user_data["kg_known"] = () if i % 2 == 0 else known
             doc.user_data["kg_title_text"] = "" if i % 2 == 0 else texts[i - 1]
             for proc in procs:

@@ -69,7 +69,7 @@ class NameRules:
 
     def __call__(self, doc: Doc) -> Doc:
         title = bool(doc.user_data.get("kg_title"))
-        doc.user_data["kg_names"] = self.rules.find(doc.text, doc.user_data.get("kg_kb", []), title=title,
+        doc.user_data["kg_names"] = self.rules.find(doc.user_data.get("kg_text") or doc.text, doc.user_data.get("kg_kb", []), title=title,
                                                     known=doc.user_data.get("kg_known", ()),
                                                     title_text=doc.user_data.get("kg_title_text", ""))
         return doc

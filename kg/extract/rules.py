@@ -20,11 +20,8 @@ CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
 M, D = "Method", "Dataset"
 
 # Coined shape: an inner capital, two capitals, or letters mixed with digits (FedLoGe, SSE-C, YFCC4k).
-_STRONG = re.compile(
-    r"(?<![\w\-.+/])(?=[\w\-.+∞]*?(?:[a-z][A-Z]|[A-Z][\w.]*[A-Z]|[A-Za-z][\w.]*\d|\d[\w.]*[A-Za-z]|\w∞"
-    r"|[A-Za-z]-[A-Z](?![\w])|[A-Za-z]-\d))"
-    r"[A-Za-z0-9][\w\-.+∞]*"
-)
+_WORD = re.compile(r"(?<![\w\-.+/])(?:[A-Za-z0-9][\w\-.+∞]*?[A-Z0-9∞]|[0-9])[\w\-.+∞]*")
+_SHAPE = re.compile(r"[a-z][A-Z]|[A-Z][\w.]*[A-Z]|[A-Za-z][\w.]*\d|\d[\w.]*[A-Za-z]|\w∞|[A-Za-z]-[A-Z](?![\w])|[A-Za-z]-\d")
 _WEAK = re.compile(r"(?<![\w\-.+/])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![\w\-])")
 _COMPOUND = re.compile(r"(?<![\w\-/])([A-Za-z][A-Za-z\-]*?-?)(\d+[A-Za-z]?)((?:/-?\d+[A-Za-z]?)+)(-[A-Za-z][\w]*)?(?![\w/])")
 _VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|v\d+)\b")
@@ -33,6 +30,8 @@ _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Fig|Eq|cf|resp|approx|etc|Sec|Tab|No)\.|\b[A-Z]\.)$")
 _LIST_SEP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b|;)\s*(?:the\s+)?$")
 _TITLE_PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
+_D_HINT = re.compile(r"\b(?:on|across|using|from|in|datasets?|benchmarks?|corpora|corpus|sets?)\b", re.I)
+_SLASH_NUM = re.compile(r"\d/-?\d")
 _PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
 
 
@@ -115,10 +114,11 @@ class Rules:
         return None
 
     def _left_kind(self, text: str, sent_start: int, start: int) -> str | None:
-        left = text[max(sent_start, start - 120):start]
-        if any(p.search(left) for p in self.c["d_left"]):
+        left = text[max(sent_start, start - 110):start]
+        tail = left[-45:]
+        if _D_HINT.search(tail) and any(p.search(left) for p in self.c["d_left"]):
             return D
-        if any(p.search(left) for p in self.c["m_left"]):
+        if any(p.search(tail) for p in self.c["m_left"]):
             return M
         return None
 
@@ -156,32 +156,32 @@ class Rules:
              known: tuple[tuple[str, str], ...] = (), title_text: str = "") -> list[Cand]:
         """Typed, role-marked candidates of one field (clean text); ``known``: (name, kind) from the title."""
         self.title = title_text
-        sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, 0, m.start())]
+        sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 8), m.start())]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
         for name, kind in known:  # a name the title proposes, seen again in the abstract
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 cands = [c for c in cands if not (c.start < m.end() and m.start() < c.end)]
                 cands.append(Cand(m.start(), m.end(), name, kind, "title-name", 2))
-        taken = [(c.start, c.end) for c in cands]
-
-        def free(a: int, b: int) -> bool:
-            return not any(s < b and a < e for s, e in taken)
-
-        for m in _COMPOUND.finditer(text):
+        occupied = bytearray(len(text) + 1)
+        for c in cands:
+            occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
+        for m in (_COMPOUND.finditer(text) if _SLASH_NUM.search(text) else ()):
             pre, first, rest, suf = m.group(1), m.group(2), m.group(3), m.group(4) or ""
             nums = [first] + [n.lstrip("-") for n in rest.split("/")[1:]]
             for n in nums:
                 name = f"{pre}{n}{suf}"
                 e = self.kb.lookup(name)
                 cands.append(Cand(m.start(), m.end(), name, e.kind if e else None, "compound", 2 if e else 1, e))
-            taken.append(m.span())
-        for rx, strength in ((_STRONG, 1), (_WEAK, 0)):
+            occupied[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        for rx, strength in ((_WORD, 1), (_WEAK, 0)):
             for m in rx.finditer(text):
+                if strength and not _SHAPE.search(m.group(0)):
+                    continue
                 a, b = m.span()
                 v = _VERSION.match(text, b)
                 if v and strength:
                     b = v.end()
-                over = [c for c in cands if c.start < b and a < c.end]
+                over = [c for c in cands if c.start < b and a < c.end] if occupied.find(1, a, b) >= 0 else []
                 if over and all(c.end - c.start >= b - a for c in over):
                     continue
                 new = self._shape(text, a, b, "shape", strength)
@@ -191,6 +191,7 @@ class Rules:
                         if new[0].kind is None and c.kind:
                             new[0].kind, new[0].rule, new[0].strength = c.kind, "kb-variant", 2
                     cands.extend(new)
+                    occupied[a:b] = b"\x01" * (b - a)
         cands = [c for c in cands if not c.drop]
         self._definitions(text, cands)
         if title:
@@ -250,7 +251,7 @@ class Rules:
             return
         a, b = m.span(1)
         words = text[a:b].split()
-        if len(words) > 4 or not any(_STRONG.fullmatch(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2]):
+        if len(words) > 4 or not any(_SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2]):
             return
         rest = text[m.end(1):m.end(1) + 80]
         kind = D if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", rest, re.I) else M
