@@ -1,0 +1,128 @@
+"""Exports parse back: RDF formats isomorphic to the store, GraphML and JSON equal to its graph."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import networkx as nx
+import pytest
+import rdflib
+from pyoxigraph import BlankNode, Literal, NamedNode
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
+from kg.errors import SinkError
+from kg.sinks.export import EXPORTERS, export, graph_to_json
+from kg.sinks.store import OxigraphStore
+from tests.test_rdf_helpers import graph_of, hostile_corpus, small_corpus
+
+
+def _term(t):
+    if isinstance(t, NamedNode):
+        return rdflib.URIRef(t.value)
+    if isinstance(t, BlankNode):  # pragma: no cover - kg writes no blank nodes
+        return rdflib.BNode(t.value)
+    assert isinstance(t, Literal)
+    if t.language:
+        return rdflib.Literal(t.value, lang=t.language)
+    if t.datatype.value == str(XSD.string):  # RDF 1.1 simple literal: rdflib keeps no datatype
+        return rdflib.Literal(t.value)
+    return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    with OxigraphStore(tmp_path_factory.mktemp("x") / "kg-data") as s:
+        s.write(graph_of(small_corpus() + hostile_corpus()))
+        yield s
+
+
+@pytest.fixture(scope="module")
+def content(store):
+    """The store's union graph and dataset, built term by term (no serialiser involved)."""
+    g, ds = rdflib.Graph(), rdflib.Dataset()
+    for q in store.store.quads_for_pattern(None, None, None, None):
+        s, p, o = _term(q.subject), _term(q.predicate), _term(q.object)
+        g.add((s, p, o))
+        ds.graph(rdflib.URIRef(q.graph_name.value)).add((s, p, o))
+    return g, ds
+
+
+def _quads(ds: rdflib.Dataset) -> set:
+    return {(s, p, o, getattr(c, "identifier", c)) for s, p, o, c in ds.quads() if c is not None}
+
+
+def _export(store, fmt) -> tuple[int, bytes]:
+    out = io.BytesIO()
+    n = EXPORTERS[fmt](store, out)
+    return n, out.getvalue()
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")])
+def test_triple_formats_parse_back_isomorphic(store, content, fmt, rdflib_format):
+    n, data = _export(store, fmt)
+    parsed = rdflib.Graph().parse(data=data, format=rdflib_format)
+    assert n == len(content[0]) == len(parsed)
+    assert isomorphic(parsed, content[0])
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("nquads", "nquads"), ("trig", "trig")])
+def test_dataset_formats_keep_the_named_graphs(store, content, fmt, rdflib_format):
+    n, data = _export(store, fmt)
+    parsed = rdflib.Dataset().parse(data=data, format=rdflib_format)
+    assert n == len(store.store)
+    expected, got = _quads(content[1]), _quads(parsed)
+    assert len(expected) == n
+    assert got == expected
+
+
+def test_turtle_uses_our_prefixes(store):
+    _, data = _export(store, "turtle")
+    text = data.decode("utf-8")
+    assert "@prefix kg: <https://w3id.org/kg-ml/vocab#>" in text and "kg:Paper" in text
+
+
+def test_graphml_has_scalar_attributes_and_the_store_graph(store):
+    n, data = _export(store, "graphml")
+    g = store.to_networkx()
+    back = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    assert n == g.number_of_nodes() + g.number_of_edges()
+    assert set(back.nodes) == set(g.nodes)
+    assert sorted((u, v, k) for u, v, k in back.edges(keys=True)) == sorted(g.edges(keys=True))
+    alpha = back.nodes["Paper:arxiv:2401.00001"]
+    assert alpha["authors"] == "Ann|Bob" and alpha["arxiv_id"] == "2401.00001"
+    assert back.nodes["Dataset:cifar100"]["aliases"] == "CIFAR100"
+    edge = back.edges["Paper:arxiv:2401.00001", "Dataset:imagenet", "USES"]
+    mentions = json.loads(edge["mentions"])
+    assert [(m["start"], m["end"], m["rule"]) for m in mentions] == [(0, 8, "rule0"), (10, 18, "rule1")]
+
+
+def test_json_is_node_link_and_json_safe(store):
+    n, data = _export(store, "json")
+    doc = json.loads(data)
+    g = store.to_networkx()
+    assert n == len(doc["nodes"]) + len(doc["edges"]) == g.number_of_nodes() + g.number_of_edges()
+    nodes = {d["id"]: d for d in doc["nodes"]}
+    assert nodes["Dataset:cifar100"]["aliases"] == ["CIFAR100"]
+    assert nodes["Paper:arxiv:2401.00005"]["url"] is None
+    e = [d for d in doc["edges"] if d["source"] == "Paper:arxiv:2401.00001" and d["key"] == "HAS_CODE"]
+    assert e[0]["mentions"] == [{"field": "abstract", "start": 0, "end": 29,
+                                 "sentence": "We use https://github.com/acme/alpha.", "rule": "url"}]
+    back = nx.node_link_graph(doc, edges="edges", multigraph=True, directed=True)
+    assert set(back.nodes) == set(g.nodes) and back.number_of_edges() == g.number_of_edges()
+    assert graph_to_json(g) == doc
+
+
+def test_export_does_not_close_the_callers_stream(store):
+    out = io.BytesIO()
+    for fmt in EXPORTERS:
+        export(store, fmt, out)
+        assert not out.closed
+
+
+def test_unknown_format_is_a_sink_error(store):
+    with pytest.raises(SinkError, match="choose one of"):
+        export(store, "xml", io.BytesIO())
+    with pytest.raises(SinkError, match="choose one of"):
+        store.export("graphml", io.BytesIO())
