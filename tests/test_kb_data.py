@@ -86,6 +86,16 @@ def test_no_duplicate_names(kb, typ):
 
 
 @pytest.mark.parametrize("typ", sorted(KB_FILES))
+def test_spellings_keep_a_meaningful_key(kb, typ):
+    """The canonical key drops non-Latin letters, so `π0` would become `0` and `Π-model` `model`:
+    such spellings would match numbers and common words. Keys must keep a Latin letter."""
+    for e in kb[typ]:
+        for s in _spellings(e):
+            assert not re.search(r"[\u0370-\u03ff]", s), f"{e['name']}: Greek letter in {s!r}; write it in Latin (pi0, alpha)"
+            assert re.search(r"[a-z]", _key(s)), f"{e['name']}: spelling {s!r} has key {_key(s)!r} with no letter"
+
+
+@pytest.mark.parametrize("typ", sorted(KB_FILES))
 def test_sizes_reach_the_floor(kb, typ):
     assert len(kb[typ]) >= MIN_ENTRIES[typ]
 
