@@ -309,7 +309,7 @@ def query(name: str | None, params: tuple[str, ...], sparql: str | None, cypher:
 
     if list_only or (name is None and sparql is None and cypher is None):
         for q in list_queries():
-            ps = ", ".join(f"{p}={d}" if d is not None else p for p, d in q.params.items())
+            ps = ", ".join(p.name if p.default is None else f"{p.name}={p.default}" for p in q.params)
             click.echo(f"{q.name:24} {q.description}" + (f"  [{ps}]" if ps else ""))
         return
     if sum(x is not None for x in (name, sparql, cypher)) > 1:

@@ -72,7 +72,7 @@ def test_every_named_query_runs_on_seed(seed_store: Path) -> None:
     from kg.sinks.named import list_queries
 
     for q in list_queries():
-        params = ["--param", "paper=Graph Transformers for Large Graphs"] if "paper" in q.params else []
+        params = ["--param", "paper=Graph Transformers for Large Graphs"] if any(p.name == "paper" for p in q.params) else []
         result = run("query", q.name, *params, "--store", seed_store, "--format", "csv")
         assert result.stdout.splitlines()[0], q.name
 
@@ -90,7 +90,7 @@ def test_query_table_and_csv_agree(tmp_path: Path) -> None:
 def test_raw_sparql_query(tmp_path: Path) -> None:
     store = tmp_path / "s"
     run("ingest", TWO, "--store", store, "-q")
-    q = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <http://schema.org/ScholarlyArticle> }"
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?p a schema:ScholarlyArticle }"
     rows = json.loads(run("query", "--sparql", q, "--store", store, "--format", "json").stdout)
     assert rows == [{"n": 2}]
 
