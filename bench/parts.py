@@ -120,7 +120,7 @@ def memory(b: Bench) -> list[Figure]:
     many = run_child(b, "extract", "--copies", str(k))
     if many["papers"] != k * one["papers"]:
         raise RuntimeError(f"{k}x stream gave {many['papers']} papers, expected {k * one['papers']}")
-    return [
+    figs = [
         figure("memory", "extraction peak RSS, 1x", one["peak_rss"] / MIB, "MiB",
                note=f"{one['papers']:,} papers, child process, workers=1, "
                     f"{one['rss_after_load'] / MIB:.0f} MiB after loading the extractor"),
@@ -129,6 +129,12 @@ def memory(b: Bench) -> list[Figure]:
         figure("memory", f"extraction peak RSS, {k}x / 1x", many["peak_rss"] / one["peak_rss"], "x",
                op="<=", limit=1.2),
     ]
+    if one.get("peak_rss_extracting") and many.get("peak_rss_extracting"):
+        grow = [(r["peak_rss_extracting"] - r["rss_after_load"]) / MIB for r in (one, many)]
+        figs.append(figure("memory", f"extraction-phase RSS growth, {k}x", grow[1], "MiB",
+                           note=f"peak while extracting minus RSS after loading: 1x {grow[0]:.0f} MiB, "
+                                f"{k}x {grow[1]:.0f} MiB (peak reset via /proc/self/clear_refs)"))
+    return figs
 
 
 def million(b: Bench) -> list[Figure]:

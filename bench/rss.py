@@ -25,6 +25,26 @@ def peak_rss_bytes(who: int = resource.RUSAGE_SELF) -> int:
     return resource.getrusage(who).ru_maxrss * 1024
 
 
+def _status_kib(field: str) -> int:
+    """A ``/proc/self/status`` field in KiB (``VmRSS``, ``VmHWM``), 0 when unreadable."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak() -> bool:
+    """Reset this process's peak RSS (VmHWM) so later peaks exclude the set-up; False if unsupported."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -33,14 +53,16 @@ def _extract(args: argparse.Namespace, papers) -> dict:
     from kg.extract import Extractor
 
     ex = Extractor()
-    start_rss = peak_rss_bytes()
+    loaded_rss = _status_kib("VmRSS") * 1024
+    reset = _reset_peak()
     t0 = time.perf_counter()
     n = entities = 0
     for e in ex.extract_all(papers, batch_size=args.batch_size, workers=args.workers):
         n += 1
         entities += len(e.methods) + len(e.datasets) + len(e.code_urls)
-    return {"papers": n, "entities": entities, "seconds": time.perf_counter() - t0,
-            "rss_after_load": start_rss}
+    seconds = time.perf_counter() - t0
+    return {"papers": n, "entities": entities, "seconds": seconds, "rss_after_load": loaded_rss,
+            "peak_rss_extracting": _status_kib("VmHWM") * 1024 if reset else None}
 
 
 def _ingest(args: argparse.Namespace, papers) -> dict:

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on sys.path, and bench/profile.py would shadow the
+# standard library's profile module (spaCy imports cProfile): use the repo root instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
