@@ -18,6 +18,18 @@ from kg.model import Extraction, Paper
 __all__ = ["Extractor", "extraction_to_json", "extraction_from_json"]
 
 _FIELDS = ("title", "abstract")
+_CHUNK = 20_000
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text``, cut after a sentence end every ~20,000 characters."""
+    off = 0
+    while len(text) - off > _CHUNK:
+        cut = text.rfind(". ", off, off + _CHUNK)
+        cut = cut + 2 if cut > off else off + _CHUNK
+        yield off, text[off:cut]
+        off = cut
+    yield off, text[off:]
 
 
 class Extractor:
@@ -39,27 +51,29 @@ class Extractor:
         return next(self._run([paper]))
 
     def _run(self, papers: list[Paper]) -> Iterator[Extraction]:
-        texts, cleaned = [], []
-        for p in papers:
-            for f in _FIELDS:
-                c = clean(getattr(p, f) or "")
-                cleaned.append(c)
-                texts.append(c.text)
+        cleaned = [clean(getattr(p, f) or "") for p in papers for f in _FIELDS]
+        # (field index, offset, text): long fields are cut at sentence ends so work stays linear
+        pieces = [(i, off, t) for i, c in enumerate(cleaned) for off, t in _chunks(c.text)]
         procs = [proc for _, proc in self.nlp.pipeline]
-        docs: list = []
+        found: list[list] = [[] for _ in cleaned]
         known: tuple = ()
-        for i, doc in enumerate(self.nlp.tokenizer.pipe(texts, batch_size=256)):
-            doc.user_data["kg_title"] = i % 2 == 0
-            doc.user_data["kg_text"] = texts[i]
-            doc.user_data["kg_known"] = () if i % 2 == 0 else known
-            doc.user_data["kg_title_text"] = "" if i % 2 == 0 else texts[i - 1]
+        title_text = ""
+        for (i, off, text), doc in zip(pieces, self.nlp.tokenizer.pipe([t for _, _, t in pieces], batch_size=256)):
+            is_title = i % 2 == 0
+            doc.user_data.update(kg_title=is_title, kg_text=text, kg_known=() if is_title else known,
+                                 kg_title_text="" if is_title else title_text)
             for proc in procs:
                 doc = proc(doc)
-            docs.append(doc.user_data["kg_names"])
-            if i % 2 == 0:
-                known = tuple((c.surface, c.kind) for c in docs[-1] if c.rule == "title")
+            cands = doc.user_data["kg_names"]
+            for c in cands:
+                c.start += off
+                c.end += off
+            found[i].extend(cands)
+            if is_title:
+                title_text = text
+                known = tuple((c.surface, c.kind) for c in cands if c.rule == "title")
         for j, p in enumerate(papers):
-            fields = {f: (getattr(p, f) or "", cleaned[2 * j + k], docs[2 * j + k]) for k, f in enumerate(_FIELDS)}
+            fields = {f: (getattr(p, f) or "", cleaned[2 * j + k], found[2 * j + k]) for k, f in enumerate(_FIELDS)}
             methods, datasets = assemble(fields, self.kb)
             yield Extraction(p, methods, datasets, code_urls(fields))
 

@@ -21,11 +21,11 @@ _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 
 def _sentence(text: str, start: int, end: int) -> str:
     """The sentence of ``text`` holding [start, end), whitespace collapsed."""
-    a = 0
-    for m in _SENT.finditer(text, 0, start):
+    a = max(0, start - 600)
+    for m in _SENT.finditer(text, a, start):
         a = m.end()
-    m = _SENT.search(text, end)
-    b = m.start() if m else len(text)
+    m = _SENT.search(text, end, end + 600)
+    b = m.start() if m else min(len(text), end + 600)
     return " ".join(text[a:b].split())
 
 

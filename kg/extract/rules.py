@@ -284,10 +284,10 @@ class Rules:
                 self._mark(text, c, "", "appositive")
 
     def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
-        after = re.match(r"[\s,]*(?:(?:a|an|the|which|is)\s+)?((?:[\w-]+\s+){0,5}?)([\w-]+)", text[c.end:c.end + 80])
-        kind = self._head_kind(before.split(",")[0]) if before else None
+        after = re.match(r"[\s,]*(?:\([^()]*\)[\s,]*)?(?:(?:a|an|the|which|is)\s+)([^.;:()]*)", text[c.end:c.end + 80])
+        kind = self._head_kind(before.split(",")[0]) if before.strip() else None
         if after and not kind:
-            for w in (after.group(1) + after.group(2)).split():
+            for w in after.group(1).split()[:6]:
                 k = self._head_kind(w)
                 if k in (M, D):
                     kind = k
@@ -330,3 +330,6 @@ class Rules:
                     c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
                 elif c.kind is None and c.strength >= 1 and not c.veto:
                     c.kind = M
+        for c in live:  # the parts of one compound ("CIFAR-10/100-LT") share a type
+            if c.rule == "compound" and c.kind is None:
+                c.kind = next((o.kind for o in live if o.start == c.start and o.end == c.end and o.kind), None)
