@@ -1,0 +1,54 @@
+"""evaluate(): the scoring of ANNOTATION.md, and a floor on the seed scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.evaluate import evaluate, format_report
+from kg.keys import entity_key
+from kg.model import CodeUrl, Entity, Extraction, Mention, Paper
+
+DATA = Path(__file__).parent / "data" / "extract"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _ent(kind, name, role, aliases=()):
+    return Entity(kind, entity_key(name), name, role, aliases, (Mention("abstract", 0, 1, "", "t"),))
+
+
+def test_scoring_rules():
+    ex = Extraction(
+        Paper("k", "FooNet:  a test", ""),  # title matched after whitespace/case folding
+        methods=(_ent("Method", "FooNet", "proposed"), _ent("Method", "ResNet50", "mentioned"),
+                 _ent("Method", "resnet-50", "mentioned"), _ent("Method", "Transformers", "mentioned"),
+                 _ent("Method", "BazNet", "mentioned")),
+        datasets=(_ent("Dataset", "Cifar100", "used"),),
+        code_urls=(CodeUrl("http://www.github.com/a/foonet.git/", "github.com/a/foonet", "github"),),
+    )
+    r = evaluate(DATA / "gold_small.jsonl", [ex, Extraction(Paper("z", "Not in gold", ""))])
+    m = r.scores["methods"]
+    # FooNet, ResNet50 hit; resnet-50 duplicate (fp); Transformers not optional ("transformers" != "transformer")
+    assert (m.tp, m.fp, m.fn) == (2, 3, 1)  # fn: BarNet of the paper with no extraction
+    d = r.scores["datasets"]
+    assert (d.tp, d.fp, d.fn) == (1, 0, 0)
+    assert (r.scores["code_urls"].tp, r.scores["code_urls"].fp) == (1, 0)
+    assert (r.proposed_hits, r.proposed_total) == (1, 2)
+    assert r.papers_without_extraction == ["Missing Paper"]
+    text = format_report(r, verbose=True)
+    assert "duplicate" in text and "BarNet" in text and "BazNet" in text
+
+
+@pytest.mark.skipif(not (SHARED / "gold" / "seed.jsonl").exists(), reason="../shared seed not present")
+def test_seed_floor():
+    from kg.extract import Extractor
+    from kg.sources import read
+
+    papers = [p for p in read(SHARED / "seeds" / "daily-papers-2024-03-11.txt") if isinstance(p, Paper)]
+    r = evaluate(SHARED / "gold" / "seed.jsonl", Extractor().extract_all(papers))
+    assert not r.papers_without_extraction
+    assert r.scores["methods"].f1 >= 0.88, format_report(r, True)
+    assert r.scores["datasets"].f1 >= 0.88, format_report(r, True)
+    assert r.scores["code_urls"].f1 == 1.0, format_report(r, True)
+    assert r.proposed_accuracy >= 0.88, format_report(r, True)
