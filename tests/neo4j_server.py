@@ -31,6 +31,7 @@ _JAR = LAUNCHER_DIR / "target" / "neo4j-launcher-1.0.jar"
 _LIB = LAUNCHER_DIR / "target" / "lib"
 _MAIN = "kg.neo4j.Launcher"
 JVM_FLAGS = (
+    "-Xms1g",
     "-Xmx2g",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",

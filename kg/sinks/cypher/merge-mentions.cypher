@@ -1,8 +1,9 @@
 // (:Paper)-[:MENTIONS]->(:Method) with its provenance as parallel arrays, one entry per mention.
+// CREATE, not MERGE: the same transaction first deleted this paper's relationships.
 UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})
 MATCH (e:Method {key: row.key})
-MERGE (p)-[r:MENTIONS]->(e)
+CREATE (p)-[r:MENTIONS]->(e)
 SET r.fields = row.fields,
     r.starts = row.starts,
     r.ends = row.ends,

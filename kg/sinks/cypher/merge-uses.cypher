@@ -1,8 +1,9 @@
 // (:Paper)-[:USES]->(:Dataset) with its provenance as parallel arrays, one entry per mention.
+// CREATE, not MERGE: the same transaction first deleted this paper's relationships.
 UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})
 MATCH (e:Dataset {key: row.key})
-MERGE (p)-[r:USES]->(e)
+CREATE (p)-[r:USES]->(e)
 SET r.fields = row.fields,
     r.starts = row.starts,
     r.ends = row.ends,

@@ -13,6 +13,7 @@ import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.io.ByteUnit;
 import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilders;
 
@@ -47,6 +48,8 @@ public final class Launcher {
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .withConfig(GraphDatabaseSettings.auth_enabled, true)
+                // the harness default page cache is 8 MiB, which makes bulk loads crawl
+                .withConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(512))
                 // a throwaway test server: no 5 s netty quiet period per event loop group on close
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .build();
