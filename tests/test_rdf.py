@@ -9,7 +9,10 @@ import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import NamedNode
-from tests.test_rdf_helpers import HOSTILE, graph_of, hostile_corpus, small_corpus
+from rdflib.namespace import DCTERMS
+
+from kg.model import Extraction
+from tests.test_rdf_helpers import HOSTILE, graph_of, hostile_corpus, method, paper, small_corpus
 
 from kg.errors import ConfigError
 from kg.sinks.rdf import (
@@ -108,3 +111,22 @@ def test_entity_names_merge_to_the_smallest_label():
     back = quads_to_networkx(quads)
     node = back.nodes["Dataset:cifar100"]
     assert node["name"] == "CIFAR-100" and node["aliases"] == ("CIFAR100",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text().filter(lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)))
+def test_any_text_survives_as_a_literal(text):
+    g = graph_of([Extraction(paper("title:x", text, source=text, authors=(text,)),
+                             methods=(method("M"),))])
+    quads = list(graph_to_quads(g, BASE))
+    titles = [q.object.value for q in quads if q.predicate.value == str(DCTERMS.title)]
+    assert titles == [text]
+    back = quads_to_networkx(quads).nodes["Paper:title:x"]
+    assert back["title"] == back["source"] == text and back["authors"] == (text,)
+
+
+def test_lone_surrogates_do_not_break_a_write():
+    g = graph_of([Extraction(paper("title:\ud800", "bad \ud800 title"), methods=(method("M"),))])
+    quads = list(graph_to_quads(g, BASE))
+    assert [q.object.value for q in quads if q.predicate.value == str(DCTERMS.title)] == ["bad ? title"]
+    assert quads[0].subject.value == mint_iri(BASE, "paper", "title:\ud800")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import networkx as nx
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ConfigError
@@ -25,7 +25,9 @@ __all__ = [
     "mint_iri",
     "mention_iri",
     "graph_to_quads",
-    "paper_quads",
+    "graph_to_nquads",
+    "paper_nquads",
+    "nquads_bytes",
     "quads_to_networkx",
 ]
 
@@ -48,28 +50,28 @@ PREFIXES = {
     "xsd": str(XSD._NS),
 }
 
-_N = NamedNode
-_TYPE = _N(str(RDF.type))
-_LABEL, _ALT = _N(str(RDFS.label)), _N(str(SKOS.altLabel))
-_ID, _TITLE, _ABSTRACT = _N(str(DCTERMS.identifier)), _N(str(DCTERMS.title)), _N(str(DCTERMS.abstract))
-_CREATOR, _DATE = _N(str(DCTERMS.creator)), _N(str(DCTERMS.date))
-_URL = _N(SCHEMA_NS + "url")
-_ANYURI = _N(str(XSD.anyURI))
-_ARXIV, _SOURCE = _N(str(KG.arxivId)), _N(str(KG.sourceFile))
-_HOST, _OWNER, _REPO = _N(str(KG.host)), _N(str(KG.owner)), _N(str(KG.repo))
-_M_PAPER, _M_ENTITY, _M_REL = _N(str(KG.paper)), _N(str(KG.entity)), _N(str(KG.relation))
-_M_FIELD, _M_START, _M_END = _N(str(KG.field)), _N(str(KG.start)), _N(str(KG.end))
-_M_SENT, _M_RULE = _N(str(KG.sentence)), _N(str(KG.rule))
+_XSD = str(XSD._NS)
+_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_TYPE = f"<{RDF.type}>"
+_LABEL, _ALT = f"<{RDFS.label}>", f"<{SKOS.altLabel}>"
+_ID, _TITLE, _ABSTRACT = f"<{DCTERMS.identifier}>", f"<{DCTERMS.title}>", f"<{DCTERMS.abstract}>"
+_CREATOR, _DATE = f"<{DCTERMS.creator}>", f"<{DCTERMS.date}>"
+_URL = f"<{SCHEMA_NS}url>"
+_ARXIV, _SOURCE = f"<{KG.arxivId}>", f"<{KG.sourceFile}>"
+_HOST, _OWNER, _REPO = f"<{KG.host}>", f"<{KG.owner}>", f"<{KG.repo}>"
+_M_PAPER, _M_ENTITY, _M_REL = f"<{KG.paper}>", f"<{KG.entity}>", f"<{KG.relation}>"
+_M_FIELD, _M_START, _M_END = f"<{KG.field}>", f"<{KG.start}>", f"<{KG.end}>"
+_M_SENT, _M_RULE = f"<{KG.sentence}>", f"<{KG.rule}>"
 _CLASSES = {
-    "Paper": (_N(str(KG.Paper)), _N(SCHEMA_NS + "ScholarlyArticle")),
-    "Method": (_N(str(KG.Method)),),
-    "Dataset": (_N(str(KG.Dataset)), _N(SCHEMA_NS + "Dataset")),
-    "CodeRepository": (_N(str(KG.CodeRepository)), _N(SCHEMA_NS + "SoftwareSourceCode")),
+    "Paper": (str(KG.Paper), SCHEMA_NS + "ScholarlyArticle"),
+    "Method": (str(KG.Method),),
+    "Dataset": (str(KG.Dataset), SCHEMA_NS + "Dataset"),
+    "CodeRepository": (str(KG.CodeRepository), SCHEMA_NS + "SoftwareSourceCode"),
 }
-_MENTION_CLASS = _N(str(KG.Mention))
-_EDGE_PRED = {t: _N(iri) for t, iri in EDGE_PREDICATES.items()}
+_MENTION_CLASS = str(KG.Mention)
+_EDGE_PRED = {t: f"<{iri}>" for t, iri in EDGE_PREDICATES.items()}
 _PRED_EDGE = {iri: t for t, iri in EDGE_PREDICATES.items()}
-_CLASS_LABEL = {cls[0].value: label for label, cls in _CLASSES.items()}
+_CLASS_LABEL = {cls[0]: label for label, cls in _CLASSES.items()}
 
 
 def check_base_iri(base: str) -> str:
@@ -103,76 +105,104 @@ def mention_iri(base: str, paper_key: str, entity: str, etype: str, m: Mention) 
     return f"{base}mention/{digest}"
 
 
-def _lit(value: object) -> Literal:
-    """A literal; text with lone surrogates (not UTF-8) gets U+FFFD rather than failing the write."""
-    try:
-        return Literal(value)
-    except (UnicodeEncodeError, ValueError):
-        return Literal(str(value).encode("utf-8", "replace").decode("utf-8"))
+def _lit(value: str) -> str:
+    """An N-Quads string literal: only ``"``, ``\\``, LF and CR need escaping (N-Triples grammar)."""
+    return f'"{value.translate(_ESCAPE)}"'
 
 
-def _entity_triples(iri: NamedNode, attrs: dict) -> list[tuple]:
+def _int(value: int) -> str:
+    return f'"{int(value)}"^^<{_XSD}integer>'
+
+
+def _uri_lit(value: str) -> str:
+    return f'"{value.translate(_ESCAPE)}"^^<{_XSD}anyURI>'
+
+
+def _entity_triples(iri: str, attrs: dict) -> list[str]:
+    """``s p o`` of an entity (its types, key, names), to be repeated in each naming paper's graph."""
     label = attrs["label"]
-    out: list[tuple] = [(iri, _TYPE, c) for c in _CLASSES[label]]
-    out.append((iri, _ID, _lit(attrs["key"])))
+    out = [f"{iri} {_TYPE} <{c}>" for c in _CLASSES[label]]
+    out.append(f"{iri} {_ID} {_lit(attrs['key'])}")
     if label == "CodeRepository":
-        out.append((iri, _URL, Literal(attrs["url"], datatype=_ANYURI)))
-        out.append((iri, _LABEL, _lit(attrs["url"])))
+        out.append(f"{iri} {_URL} {_uri_lit(attrs['url'])}")
+        out.append(f"{iri} {_LABEL} {_lit(attrs['url'])}")
         for pred, name in ((_HOST, "host"), (_OWNER, "owner"), (_REPO, "repo")):
             if attrs.get(name) is not None:
-                out.append((iri, pred, _lit(attrs[name])))
+                out.append(f"{iri} {pred} {_lit(attrs[name])}")
     else:
-        out.append((iri, _LABEL, _lit(attrs["name"])))
-        out.extend((iri, _ALT, _lit(a)) for a in attrs.get("aliases", ()))
+        out.append(f"{iri} {_LABEL} {_lit(attrs['name'])}")
+        out.extend(f"{iri} {_ALT} {_lit(a)}" for a in attrs.get("aliases", ()))
     return out
 
 
-def paper_quads(
-    graph: nx.MultiDiGraph, pid: str, base: str, cache: dict | None = None
-) -> Iterator[Quad]:
-    """Every quad of one paper's named graph (named by the paper's IRI)."""
+def paper_nquads(graph: nx.MultiDiGraph, pid: str, base: str, cache: dict | None = None) -> list[str]:
+    """Every N-Quads line (``s p o g .``) of one paper's named graph, named by the paper's IRI.
+
+    IRIs are minted (percent-encoded keys under a checked base), so only literals need escaping.
+    ``cache`` keeps each entity's triples across papers of one write.
+    """
     cache = {} if cache is None else cache
     p = graph.nodes[pid]
-    s = NamedNode(mint_iri(base, "paper", p["key"]))
-    for c in _CLASSES["Paper"]:
-        yield Quad(s, _TYPE, c, s)
-    yield Quad(s, _ID, _lit(p["key"]), s)
-    yield Quad(s, _TITLE, _lit(p.get("title") or ""), s)
-    yield Quad(s, _ABSTRACT, _lit(p.get("abstract") or ""), s)
+    s = f"<{mint_iri(base, 'paper', p['key'])}>"
+    end = f" {s} ."
+    lines = [f"{s} {_TYPE} <{c}>{end}" for c in _CLASSES["Paper"]]
+    lines.append(f"{s} {_ID} {_lit(p['key'])}{end}")
+    lines.append(f"{s} {_TITLE} {_lit(p.get('title') or '')}{end}")
+    lines.append(f"{s} {_ABSTRACT} {_lit(p.get('abstract') or '')}{end}")
     if p.get("arxiv_id"):
-        yield Quad(s, _ARXIV, _lit(p["arxiv_id"]), s)
+        lines.append(f"{s} {_ARXIV} {_lit(p['arxiv_id'])}{end}")
     if p.get("url"):
-        yield Quad(s, _URL, Literal(p["url"], datatype=_ANYURI), s)
-    for a in p.get("authors") or ():
-        yield Quad(s, _CREATOR, _lit(a), s)
+        lines.append(f"{s} {_URL} {_uri_lit(p['url'])}{end}")
+    lines.extend(f"{s} {_CREATOR} {_lit(a)}{end}" for a in p.get("authors") or ())
     if p.get("date"):
-        yield Quad(s, _DATE, _lit(p["date"]), s)
+        lines.append(f"{s} {_DATE} {_lit(p['date'])}{end}")
     if p.get("source"):
-        yield Quad(s, _SOURCE, _lit(p["source"]), s)
+        lines.append(f"{s} {_SOURCE} {_lit(p['source'])}{end}")
     for _, nid, etype, ed in graph.out_edges(pid, keys=True, data=True):
         hit = cache.get(nid)
         if hit is None:
             attrs = graph.nodes[nid]
-            o = NamedNode(mint_iri(base, IRI_KINDS[attrs["label"]], attrs["key"]))
+            o = f"<{mint_iri(base, IRI_KINDS[attrs['label']], attrs['key'])}>"
             hit = cache[nid] = (o, _entity_triples(o, attrs))
         o, triples = hit
-        yield Quad(s, _EDGE_PRED[etype], o, s)
-        for t in triples:
-            yield Quad(t[0], t[1], t[2], s)
+        lines.append(f"{s} {_EDGE_PRED[etype]} {o}{end}")
+        lines.extend(t + end for t in triples)
         source = ed.get("source") or p.get("source") or ""
+        rel = _lit(etype)
         for m in ed.get("mentions", ()):
-            mi = NamedNode(mention_iri(base, p["key"], nid, etype, m))
-            yield Quad(mi, _TYPE, _MENTION_CLASS, s)
-            yield Quad(mi, _M_PAPER, s, s)
-            yield Quad(mi, _M_ENTITY, o, s)
-            yield Quad(mi, _M_REL, Literal(etype), s)
-            yield Quad(mi, _M_FIELD, _lit(m.field), s)
-            yield Quad(mi, _M_START, Literal(m.start), s)
-            yield Quad(mi, _M_END, Literal(m.end), s)
-            yield Quad(mi, _M_SENT, _lit(m.sentence), s)
-            yield Quad(mi, _M_RULE, _lit(m.rule), s)
+            mi = f"<{mention_iri(base, p['key'], nid, etype, m)}>"
+            lines += (
+                f"{mi} {_TYPE} <{_MENTION_CLASS}>{end}",
+                f"{mi} {_M_PAPER} {s}{end}",
+                f"{mi} {_M_ENTITY} {o}{end}",
+                f"{mi} {_M_REL} {rel}{end}",
+                f"{mi} {_M_FIELD} {_lit(m.field)}{end}",
+                f"{mi} {_M_START} {_int(m.start)}{end}",
+                f"{mi} {_M_END} {_int(m.end)}{end}",
+                f"{mi} {_M_SENT} {_lit(m.sentence)}{end}",
+                f"{mi} {_M_RULE} {_lit(m.rule)}{end}",
+            )
             if source:
-                yield Quad(mi, _SOURCE, _lit(source), s)
+                lines.append(f"{mi} {_SOURCE} {_lit(source)}{end}")
+    return lines
+
+
+def nquads_bytes(lines: list[str]) -> bytes:
+    """Lines joined as UTF-8 (a lone surrogate, which RDF cannot hold, becomes ``?``)."""
+    text = "\n".join(lines) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+
+
+def graph_to_nquads(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
+    """The N-Quads lines of every paper in ``graph`` (see :func:`graph_to_quads`)."""
+    base = check_base_iri(base_iri)
+    cache: dict = {}
+    for pid, label in graph.nodes(data="label"):
+        if label == "Paper":
+            yield from paper_nquads(graph, pid, base, cache)
 
 
 def graph_to_quads(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[Quad]:
@@ -185,20 +215,20 @@ def graph_to_quads(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> 
     cache: dict = {}
     for pid, label in graph.nodes(data="label"):
         if label == "Paper":
-            yield from paper_quads(graph, pid, base, cache)
+            yield from parse(nquads_bytes(paper_nquads(graph, pid, base, cache)), RdfFormat.N_QUADS)
 
 
-def _value(term: object) -> object:
-    if isinstance(term, Literal):
-        if term.datatype.value in _INT_TYPES:
-            return int(term.value)
-        return term.value
-    if isinstance(term, (NamedNode, BlankNode)):
-        return term.value
-    return str(term)
+def _iri(term: str) -> str:
+    return term[1:-1]
 
 
-_INT_TYPES = {str(XSD.integer), str(XSD.int), str(XSD.long), str(XSD.nonNegativeInteger)}
+_INTS = {_iri(_M_START), _iri(_M_END)}
+_P = {name: _iri(v) for name, v in (
+    ("type", _TYPE), ("id", _ID), ("title", _TITLE), ("abstract", _ABSTRACT), ("arxiv", _ARXIV),
+    ("url", _URL), ("creator", _CREATOR), ("date", _DATE), ("source", _SOURCE), ("label", _LABEL),
+    ("alt", _ALT), ("host", _HOST), ("owner", _OWNER), ("repo", _REPO), ("paper", _M_PAPER),
+    ("entity", _M_ENTITY), ("rel", _M_REL), ("field", _M_FIELD), ("start", _M_START),
+    ("end", _M_END), ("sentence", _M_SENT), ("rule", _M_RULE))}
 
 
 def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
@@ -207,36 +237,47 @@ def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
     Graph names are ignored (the union is read). Lossy only where RDF is a set: a paper's authors
     come back sorted, and an entity's ``name`` is its smallest label, the other names aliases.
     """
-    subj: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    subj: dict[str, dict[str, set]] = defaultdict(dict)
     for q in quads:
-        subj[q.subject.value][q.predicate.value].add(_value(q.object))
+        pred = q.predicate.value
+        value = q.object.value
+        if pred in _INTS:
+            value = int(value)
+        props = subj[q.subject.value]
+        if pred in props:
+            props[pred].add(value)
+        else:
+            props[pred] = {value}
     g = nx.MultiDiGraph()
     ids: dict[str, str] = {}
     label_of = {iri: _first_class(props) for iri, props in subj.items()}
+    P = _P
     for iri, props in subj.items():
         label = label_of[iri]
         if label is None or label == "Mention":
             continue
-        key = _one(props, _ID)
+        key = _one(props, P["id"])
         nid = ids[iri] = node_id(label, key)
         if label == "Paper":
-            g.add_node(nid, label=label, key=key, title=_one(props, _TITLE), abstract=_one(props, _ABSTRACT),
-                       arxiv_id=_one(props, _ARXIV), url=_one(props, _URL),
-                       authors=tuple(sorted(props.get(_CREATOR.value, ()))), date=_one(props, _DATE),
-                       source=_one(props, _SOURCE) or "")
+            g.add_node(nid, label=label, key=key, title=_one(props, P["title"]),
+                       abstract=_one(props, P["abstract"]), arxiv_id=_one(props, P["arxiv"]),
+                       url=_one(props, P["url"]), authors=tuple(sorted(props.get(P["creator"], ()))),
+                       date=_one(props, P["date"]), source=_one(props, P["source"]) or "")
         elif label == "CodeRepository":
-            g.add_node(nid, label=label, key=key, url=_one(props, _URL), host=_one(props, _HOST),
-                       owner=_one(props, _OWNER), repo=_one(props, _REPO))
+            g.add_node(nid, label=label, key=key, url=_one(props, P["url"]), host=_one(props, P["host"]),
+                       owner=_one(props, P["owner"]), repo=_one(props, P["repo"]))
         else:
-            names = props.get(_LABEL.value, set()) | props.get(_ALT.value, set())
-            name = min(props.get(_LABEL.value) or names)
+            labels = props.get(P["label"], set())
+            names = labels | props.get(P["alt"], set())
+            name = min(labels or names)
             g.add_node(nid, label=label, key=key, name=name, aliases=tuple(sorted(names - {name})))
     mentions: dict[tuple, list[Mention]] = defaultdict(list)
     for iri, props in subj.items():
         if label_of[iri] == "Mention":
-            edge = (_one(props, _M_PAPER), _one(props, _M_ENTITY), _one(props, _M_REL))
-            mentions[edge].append(Mention(_one(props, _M_FIELD), _one(props, _M_START), _one(props, _M_END),
-                                          _one(props, _M_SENT), _one(props, _M_RULE)))
+            edge = (_one(props, P["paper"]), _one(props, P["entity"]), _one(props, P["rel"]))
+            mentions[edge].append(Mention(_one(props, P["field"]), _one(props, P["start"]),
+                                          _one(props, P["end"]), _one(props, P["sentence"]),
+                                          _one(props, P["rule"])))
     for iri, props in subj.items():
         if label_of[iri] != "Paper":
             continue
@@ -249,18 +290,18 @@ def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
 
 
 def _first_class(props: dict[str, set]) -> str | None:
-    for cls in sorted(props.get(_TYPE.value, ())):
+    for cls in sorted(props.get(_P["type"], ())):
         if cls in _CLASS_LABEL:
             return _CLASS_LABEL[cls]
-        if cls == _MENTION_CLASS.value:
+        if cls == _MENTION_CLASS:
             return "Mention"
     return None
 
 
-def _one(props: dict[str, set], pred: NamedNode) -> object:
+def _one(props: dict[str, set], pred: str) -> object:
     """The smallest value of ``pred`` (a deterministic pick when papers disagree), or None."""
-    values = props.get(pred.value)
-    return min(values, key=lambda v: (str(type(v)), v)) if values else None
+    values = props.get(pred)
+    return min(values) if values else None
 
 
 def _mention_order(m: Mention) -> tuple:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -30,7 +31,8 @@ from kg.sinks.rdf import (
     PREFIXES,
     check_base_iri,
     mint_iri,
-    paper_quads,
+    nquads_bytes,
+    paper_nquads,
     quads_to_networkx,
 )
 from kg.sinks.vocab import KG
@@ -51,7 +53,7 @@ RDF_FORMATS = {
     "jsonld": RdfFormat.JSON_LD,
 }
 _DATASET_FORMATS = {"nquads", "trig"}
-_BATCH_PAPERS = 500  # ~60k quads: RocksDB's per-quad cost grows with batch size
+_BATCH_PAPERS = 500  # ~60k quads a batch: RocksDB's per-quad cost grows with batch size
 _LABEL_CLASSES = {"Paper": KG.Paper, "Method": KG.Method, "Dataset": KG.Dataset,
                   "CodeRepository": KG.CodeRepository}
 _INTEGER = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
@@ -155,31 +157,52 @@ class OxigraphStore:
 
     # ---- writing ---------------------------------------------------------------------------
     def write(self, graph: nx.MultiDiGraph) -> WriteStats:
-        """Replace each paper of ``graph`` in the store (clear its named graph, write it again)."""
+        """Replace each paper of ``graph`` in the store (clear its named graph, write it again).
+
+        Papers go in batches: Python renders a batch as N-Quads while a worker thread has
+        Oxigraph clear the previous batch's graphs and bulk-load it (Oxigraph releases the GIL),
+        so the two overlap. A batch is not one transaction: after a crash, re-run the ingest.
+        """
         if self.read_only:
             raise SinkError(f"store {self.path} was opened read-only; open it without read_only to write")
         t0 = time.perf_counter()
-        store, base = self.store, self.base_iri
+        base = self.base_iri
+        self.store  # noqa: B018 - raises if closed
         pids = papers_in(graph)
         stats = WriteStats(papers=len(pids))
         cache: dict = {}
-        try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
+            pending: Future | None = None
             for i in range(0, len(pids), _BATCH_PAPERS):
                 batch = pids[i:i + _BATCH_PAPERS]
+                lines: list[str] = []
                 for pid in batch:
-                    g = NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"]))
-                    if store.contains_named_graph(g):
-                        store.remove_graph(g)
-                quads = [q for pid in batch for q in paper_quads(graph, pid, base, cache)]
-                store.bulk_extend(quads)  # not one transaction; we hold the only writer lock
-                stats.triples += len(quads)
+                    lines += paper_nquads(graph, pid, base, cache)
+                names = [NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"])) for pid in batch]
+                data = nquads_bytes(lines)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(self._replace, names, data)
+                stats.triples += len(lines)
                 stats.relationships += sum(graph.out_degree(pid) for pid in batch)
-        except OSError as e:
-            raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
-                            "before the failure are kept, re-run the ingest to finish") from e
+            if pending is not None:
+                pending.result()
         stats.nodes = len(pids) + len(cache)
         stats.seconds = time.perf_counter() - t0
         return stats
+
+    def _replace(self, names: list[NamedNode], data: bytes) -> None:
+        store = self.store
+        try:
+            for g in names:
+                if store.contains_named_graph(g):
+                    store.remove_graph(g)
+            store.bulk_load(data, RdfFormat.N_QUADS)
+        except OSError as e:
+            raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
+                            "before the failure are kept, re-run the ingest to finish") from e
+        except SyntaxError as e:  # a bug in kg.sinks.rdf, never the user's data
+            raise SinkError(f"kg produced N-Quads Oxigraph cannot read ({e}); please report this") from e
 
     # ---- reading ---------------------------------------------------------------------------
     def query(self, sparql: str, params: dict[str, object] | None = None) -> tuple[list[str], list[list[object]]]:
