@@ -1,0 +1,119 @@
+"""CSV files for ``neo4j-admin database import full``: one per node label, one per relationship type."""
+
+from __future__ import annotations
+
+import csv
+import shlex
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import SinkError
+
+__all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "ARRAY_DELIMITER", "import_command"]
+
+# U+001F (unit separator), not neo4j-admin's default ';': sentences and names contain ';' and
+# neo4j-admin has no way to escape the array delimiter inside an element.
+ARRAY_DELIMITER = "\x1f"
+
+# (header cell, graph attribute or None for the label column, kind)
+NODE_HEADERS: dict[str, list[tuple[str, str | None]]] = {
+    "Paper": [("key:ID(Paper)", "key"), ("title", "title"), ("abstract", "abstract"),
+              ("arxiv_id", "arxiv_id"), ("url", "url"), ("authors:string[]", "authors"),
+              ("date", "date"), ("source", "source"), (":LABEL", None)],
+    "Method": [("key:ID(Method)", "key"), ("name", "name"), ("aliases:string[]", "aliases"),
+               (":LABEL", None)],
+    "Dataset": [("key:ID(Dataset)", "key"), ("name", "name"), ("aliases:string[]", "aliases"),
+                (":LABEL", None)],
+    "CodeRepository": [("key:ID(CodeRepository)", "key"), ("url", "url"), ("host", "host"),
+                       ("owner", "owner"), ("repo", "repo"), (":LABEL", None)],
+}
+_TARGET = {"PROPOSES": "Method", "MENTIONS": "Method", "INTRODUCES": "Dataset", "USES": "Dataset",
+           "HAS_CODE": "CodeRepository"}
+REL_HEADERS: dict[str, list[str]] = {
+    t: [":START_ID(Paper)", f":END_ID({label})", "fields:string[]", "starts:int[]", "ends:int[]",
+        "sentences:string[]", "rules:string[]", "source", ":TYPE"]
+    for t, label in _TARGET.items()
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""  # an empty field is "no property" to neo4j-admin
+    if isinstance(value, (list, tuple)):
+        parts = [str(v) for v in value]
+        bad = next((p for p in parts if ARRAY_DELIMITER in p), None)
+        if bad is not None:
+            raise SinkError(f"array element {bad[:60]!r} contains the array delimiter U+001F; "
+                            "remove the control character from the input record")
+        return ARRAY_DELIMITER.join(parts)
+    return str(value)
+
+
+def _node_path(out_dir: Path, label: str) -> Path:
+    return out_dir / f"nodes-{label}.csv"
+
+
+def _rel_path(out_dir: Path, rtype: str) -> Path:
+    return out_dir / f"relationships-{rtype}.csv"
+
+
+def import_command(out_dir: Path, database: str = "neo4j") -> str:
+    """The ``neo4j-admin database import full`` command line for the files in ``out_dir``."""
+    args = ["neo4j-admin", "database", "import", "full", database, "--overwrite-destination",
+            "--array-delimiter=U+001F", "--multiline-fields=true"]
+    args += [f"--nodes={label}={_node_path(out_dir, label)}" for label in NODE_HEADERS]
+    args += [f"--relationships={t}={_rel_path(out_dir, t)}" for t in REL_HEADERS]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
+    """Write ``nodes-LABEL.csv`` and ``relationships-TYPE.csv`` into ``out_dir`` (created if needed).
+
+    Returns rows written per label and per type, e.g. ``{"Paper": 3, "USES": 5, ...}``. The files
+    are streamed with the csv module (RFC 4180 quoting, which neo4j-admin reads); arrays are
+    joined with U+001F, so import with ``--array-delimiter=U+001F --multiline-fields=true``
+    (``import-command.txt`` in ``out_dir`` has the whole command).
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with ExitStack() as stack:
+            writers: dict[str, Any] = {}
+            counts: dict[str, int] = {}
+            for label, cols in NODE_HEADERS.items():
+                f = stack.enter_context(open(_node_path(out_dir, label), "w", newline="", encoding="utf-8"))
+                writers[label] = csv.writer(f)
+                writers[label].writerow([h for h, _ in cols])
+                counts[label] = 0
+            for rtype, header in REL_HEADERS.items():
+                f = stack.enter_context(open(_rel_path(out_dir, rtype), "w", newline="", encoding="utf-8"))
+                writers[rtype] = csv.writer(f)
+                writers[rtype].writerow(header)
+                counts[rtype] = 0
+            for nid, attrs in graph.nodes(data=True):
+                label = attrs.get("label")
+                if label not in NODE_HEADERS:
+                    raise SinkError(f"graph node {nid!r} has unknown label {label!r}")
+                writers[label].writerow(
+                    [label if attr is None else _cell(attrs.get(attr)) for _, attr in NODE_HEADERS[label]])
+                counts[label] += 1
+            for u, v, data in graph.edges(data=True):
+                rtype = data.get("type")
+                if rtype not in REL_HEADERS:
+                    raise SinkError(f"edge {u!r} -> {v!r} has unknown type {rtype!r}")
+                ms = data.get("mentions") or ()
+                writers[rtype].writerow([
+                    graph.nodes[u]["key"], graph.nodes[v]["key"],
+                    _cell([m.field for m in ms]), _cell([m.start for m in ms]),
+                    _cell([m.end for m in ms]), _cell([m.sentence for m in ms]),
+                    _cell([m.rule for m in ms]), _cell(data.get("source")), rtype,
+                ])
+                counts[rtype] += 1
+        (out_dir / "import-command.txt").write_text(import_command(out_dir) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise SinkError(f"cannot write neo4j-admin CSV files to {out_dir}: {e.strerror or e}; "
+                        "choose a writable directory with -o") from e
+    return counts
