@@ -47,6 +47,7 @@ def test_writing_the_same_graph_twice_changes_nothing(store):
     assert _quads(store) == before and store.counts() == counts
     assert first.triples == second.triples == len(store.store)
     assert first.papers == 5 + len(hostile_corpus())
+    assert first.extra["unchanged_papers"] == 0 and second.extra["unchanged_papers"] == first.papers
 
 
 def test_write_order_does_not_matter(tmp_path):
@@ -66,7 +67,7 @@ def test_reingesting_a_paper_with_fewer_entities_removes_its_old_edges(store):
     alpha = ex[0]
     smaller = Extraction(paper(alpha.paper.key, "Alpha, revised"), methods=(method("ResNet"),),
                          datasets=(dataset("ImageNet"),))
-    store.write(graph_of([smaller]))
+    assert store.write(graph_of([smaller])).extra["unchanged_papers"] == 0
     c = store.counts()
     assert c["Paper"] == 5 and c["PROPOSES"] == 2 and c["HAS_CODE"] == 2 and c["USES"] == 7
     assert c["CodeRepository"] == 2 and c["Method"] == 4  # AlphaNet and acme/alpha named by no one now

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, Store, Variable, serialize
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, Store, Variable, parse, serialize
 
 from kg.errors import SinkError
 from kg.graph import papers_in
@@ -160,8 +160,10 @@ class OxigraphStore:
         """Replace each paper of ``graph`` in the store (clear its named graph, write it again).
 
         Papers go in batches: Python renders a batch as N-Quads while a worker thread has
-        Oxigraph clear the previous batch's graphs and bulk-load it (Oxigraph releases the GIL),
-        so the two overlap. A batch is not one transaction: after a crash, re-run the ingest.
+        Oxigraph clear the previous batch's changed graphs and bulk-load them (Oxigraph releases
+        the GIL while loading), so the two overlap. Papers whose stored graph is already equal are
+        skipped (``stats.extra["unchanged_papers"]``). A batch is not one transaction: after a
+        crash, re-run the ingest.
         """
         if self.read_only:
             raise SinkError(f"store {self.path} was opened read-only; open it without read_only to write")
@@ -171,33 +173,45 @@ class OxigraphStore:
         pids = papers_in(graph)
         stats = WriteStats(papers=len(pids))
         cache: dict = {}
+        unchanged = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
             pending: Future | None = None
             for i in range(0, len(pids), _BATCH_PAPERS):
                 batch = pids[i:i + _BATCH_PAPERS]
-                lines: list[str] = []
+                items = []
                 for pid in batch:
-                    lines += paper_nquads(graph, pid, base, cache)
-                names = [NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"])) for pid in batch]
-                data = nquads_bytes(lines)
+                    lines = paper_nquads(graph, pid, base, cache)
+                    name = NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"]))
+                    items.append((name, nquads_bytes(lines)))
+                    stats.triples += len(lines)
+                    stats.relationships += graph.out_degree(pid)
                 if pending is not None:
-                    pending.result()
-                pending = pool.submit(self._replace, names, data)
-                stats.triples += len(lines)
-                stats.relationships += sum(graph.out_degree(pid) for pid in batch)
+                    unchanged += pending.result()
+                pending = pool.submit(self._replace, items)
             if pending is not None:
-                pending.result()
+                unchanged += pending.result()
+        stats.extra["unchanged_papers"] = unchanged
         stats.nodes = len(pids) + len(cache)
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _replace(self, names: list[NamedNode], data: bytes) -> None:
+    def _replace(self, items: list[tuple[NamedNode, bytes]]) -> int:
+        """Load each paper's N-Quads, first clearing its old graph; a paper whose graph already
+        holds exactly these quads is left alone (re-ingesting is then cheap). Returns those."""
         store = self.store
+        load, unchanged = [], 0
         try:
-            for g in names:
-                if store.contains_named_graph(g):
-                    store.remove_graph(g)
-            store.bulk_load(data, RdfFormat.N_QUADS)
+            for name, data in items:
+                if store.contains_named_graph(name):
+                    old = set(store.quads_for_pattern(None, None, None, name))
+                    if old == set(parse(data, RdfFormat.N_QUADS)):
+                        unchanged += 1
+                        continue
+                    store.remove_graph(name)
+                load.append(data)
+            if load:
+                store.bulk_load(b"".join(load), RdfFormat.N_QUADS)
+            return unchanged
         except OSError as e:
             raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
                             "before the failure are kept, re-run the ingest to finish") from e
