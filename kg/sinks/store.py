@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -169,7 +169,7 @@ class OxigraphStore:
             raise SinkError(f"store {self.path} was opened read-only; open it without read_only to write")
         t0 = time.perf_counter()
         base = self.base_iri
-        self.store  # noqa: B018 - raises if closed
+        _ = self.store  # raises SinkError once closed
         pids = papers_in(graph)
         stats = WriteStats(papers=len(pids))
         cache: dict = {}
