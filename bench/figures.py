@@ -37,7 +37,8 @@ def figure(part: str, name: str, value: float | int, unit: str = "", *, op: str 
     """A measured figure; with ``op`` (``<=`` or ``>=``) and ``limit`` it is checked against a target."""
     f = Figure(part, name, value, unit, note=note)
     if op is not None and limit is not None:
-        f.target = f"{op} {_fmt(limit)}{' ' + unit if unit else ''}"
+        shown = f"{limit:,.0f}" if limit == int(limit) else f"{limit:g}"
+        f.target = f"{op} {shown}{' ' + unit if unit else ''}"
         f.met = value <= limit if op == "<=" else value >= limit
         if not f.met:
             f.shortfall = _shortfall(float(value), op, limit)
