@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,9 +38,8 @@ def stream_papers(files: list[Path], *, copies: int = 1, limit: int | None = Non
     Streamed: the files are read again for every copy, nothing is held, so memory measured while
     consuming this is the consumer's, not the input's.
     """
-    if limit is not None and copies <= 1:
-        copies = math.inf  # type: ignore[assignment]
-    copy_numbers = itertools.count() if copies == math.inf else range(int(copies))
+    endless = limit is not None and copies <= 1  # a limit alone repeats the corpus as needed
+    copy_numbers = itertools.count() if endless else range(copies)
 
     def _gen() -> Iterator[Paper]:
         for c in copy_numbers:
