@@ -33,6 +33,16 @@ _TITLE_PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
 _D_HINT = re.compile(r"\b(?:on|across|using|from|in|datasets?|benchmarks?|corpora|corpus|sets?)\b", re.I)
 _SLASH_NUM = re.compile(r"\d/-?\d")
 _PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
+# URLs, e-mail addresses and file paths: nothing inside them is a name ("~ksinha4/graphlog").
+_URLISH = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
+_ALLCAPS = re.compile(r"^[A-Z]{2,5}s?$")  # a bare acronym: a name only when defined, known or cued
+# ACR-word compounds ("IMU-measured", "GPU-friendly") name the acronym's thing, not a new entity;
+# size and release words after a hyphen stay part of the name ("BERT-base", "Qwen-chat").
+_ACR_COMPOUND = re.compile(r"^([A-Z][A-Z0-9]+s?)-([a-z]{3,})$")
+_KEEP_SUFFIX = {"base", "large", "small", "tiny", "huge", "giant", "mini", "nano", "micro", "medium", "chat",
+                "instruct", "lite", "plus", "pro", "max", "turbo", "flash", "light", "xl", "xxl", "zero"}
+_HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
+_TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
 
 
 @dataclass(slots=True)
@@ -69,6 +79,8 @@ def load_cues(path: Path = CUES_FILE) -> dict:
             "m_left": [re.compile(p, re.I) for p in cues["method_left"]],
             "adj": re.compile(rf"-(?:{alt(cues['adjective_suffixes'])})$", re.I),
             "not_name": re.compile("|".join(f"(?:{p})" for p in cues["not_names"])),
+            "organisation_words": {w.lower() for w in cues["organisation_words"]},
+            "chemical": re.compile(cues["chemical_long_form"]),
             "head": re.compile(r"\s*(?:\(\w[\w\-]*\)\s*)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
         }
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as e:
@@ -123,7 +135,8 @@ class Rules:
         return None
 
     def _shape(self, text: str, a: int, b: int, rule: str, strength: int) -> list[Cand]:
-        s = text[a:b].rstrip(".-'+")
+        s = text[a:b]
+        s = s[:-2].rstrip(".-'+") + "++" if s.endswith("++") else s.rstrip(".-'+")
         b = a + len(s)
         adj = self.c["adj"].search(s)
         if adj:
@@ -133,7 +146,18 @@ class Rules:
             s, b = s[:-2], b - 2
         if len(s) < 2 or self.kb.is_stop(s):
             return []
+        ac = _ACR_COMPOUND.match(s)
+        if ac and ac.group(2) not in _KEEP_SUFFIX and self.kb.lookup(s) is None:
+            s = ac.group(1)
+            b = a + len(s)
+            if self.kb.is_stop(s):
+                return []
         entry = self.kb.lookup(s)
+        if entry is not None and s.isalpha() and s.islower() and not any(
+                sf.lower() == s for sf, _ in entry.surfaces()):
+            entry = None  # "shape" is not Shap-E, "planet" is not PlaNet
+            if strength < 1:
+                return []
         if entry is None:
             pm = _PLURAL.match(s)
             if pm:
@@ -141,8 +165,11 @@ class Rules:
         if entry is not None:
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
         veto = bool(self.c["not_name"].match(s))
-        if veto and (s[0].isdigit() or re.match(r"^[A-Z]{2,3}[a-z]{4,}$", s)):
-            return []  # "175B", "10x", "COmputation": never a name
+        if veto and s[0].isdigit():
+            return []  # "175B", "10x": never a name
+        hw = _HARDWARE_NUM.match(text, b)
+        if hw and (self.kb.is_stop(f"{s} {hw.group(1)}") or _ALLCAPS.match(s) and len(hw.group(1)) == 4):
+            return []  # hardware model: "RTX 3090", "GTX 1080"
         kind = D if strength and _DATASET_SHAPE.search(s) else None
         base = strength and re.match(r"^(.+?)[-_ ](?:[\w.]+)$", s)  # variant of a known base: ImageNet-R, ResNet-32
         if base:
@@ -192,6 +219,10 @@ class Rules:
                             new[0].kind, new[0].rule, new[0].strength = c.kind, "kb-variant", 2
                     cands.extend(new)
                     occupied[a:b] = b"\x01" * (b - a)
+        if "/" in text or "@" in text:
+            urls = [m.span() for m in _URLISH.finditer(text)]
+            if urls:
+                cands = [c for c in cands if not any(a <= c.start < b for a, b in urls)]
         cands = [c for c in cands if not c.drop]
         self._definitions(text, cands)
         if title:
@@ -212,6 +243,8 @@ class Rules:
             kind = e.kind if e else ("" if plural_family else self._head_kind(long))
             kind = M if kind is None else kind
             if self.kb.is_stop(acr) and not e and kind == M and self._head_kind(long) != M:
+                kind = ""
+            if not e and kind and self._not_entity_long(long):
                 kind = ""
             akeys = {entity_key(acr), entity_key(pm.group(1)) if pm else ""}
             for c in cands:
@@ -238,12 +271,37 @@ class Rules:
                         for c in cands:
                             c.drop = c.drop or (c.start < m.end() and m.start() < c.end)
                         cands.append(Cand(m.start(), m.end(), acr, kind or None, "acronym", 2, e, drop=kind == ""))
-            if self.title and kind != "" and (long.lower() in self.title.lower() or
-                                              re.search(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", self.title)) \
-                    or self.title.lower().startswith(long.lower()):
+            own = bool(self.title) and (self.title.lower().startswith(long.lower()) or
+                                        not e and self._title_names(long, acr, kind))
+            if not own and not e and kind == M and _TITLE_WORDS.match(long) and \
+                    re.search(r"\b(?:[Aa]n?)\s+(?:novel\s+|new\s+)?$", text[max(0, d.long_start - 14):d.long_start]):
+                own = True  # "a Spatial Foreground Predictor (SFP) module": a new, named thing
+            if own:
                 for c in cands[-2:] if " " not in acr else cands:
                     if entity_key(c.target or c.surface) == entity_key(acr) and c.start >= d.short_start - len(long) - 3:
                         c.proposed, c.drop, c.kind = True, False, c.kind or M
+
+    def _not_entity_long(self, long: str) -> bool:
+        """Long forms that name an organisation, a chemical or a plural class of things, not a method."""
+        words = long.split()
+        if any(w.strip(",.").lower() in self.c["organisation_words"] for w in words):
+            return True
+        if long.islower() and (self.c["chemical"].search(long) or
+                               words[-1].endswith("s") and not words[-1].endswith("ss") and
+                               self._head_kind(words[-1]) is None):
+            return True  # "polyvinylidene fluoride (PVDF)", "bounding boxes (BBOX)"
+        return False
+
+    def _title_names(self, long: str, acr: str, kind: str | None) -> bool:
+        """Whether the title names the defined entity as the paper's subject, not as a modifier."""
+        t = self.title
+        if kind == "":
+            return False
+        for m in (re.search(rf"(?<![\w-]){re.escape(long)}(?![\w-])", t, re.I),
+                  re.search(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", t)):
+            if m and not re.match(r"\s+[A-Z][a-z]", t[m.end():]):
+                return True  # "Action Unit Intensity Estimation": AU modifies, the paper is not about AU itself
+        return False
 
     def _title(self, text: str, cands: list[Cand]) -> None:
         m = _TITLE_PREFIX.match(text)
@@ -268,7 +326,9 @@ class Rules:
             stop = bnd.start() if bnd else min(len(text), m.end() + 160)
             i = bisect_right(starts, m.end() - 1)
             while i < len(cands) and cands[i].start < stop and (
-                    cands[i].strength < 1 or cands[i].veto or cands[i].drop and cands[i].rule != "acronym-def"):
+                    cands[i].strength < 1 or cands[i].veto and text[m.end():cands[i].start].strip()
+                    or cands[i].drop and not self._revivable(text, cands[i])
+                    or cands[i].entry is not None and cands[i].entry.grey):
                 i += 1
             if i < len(cands) and cands[i].start < stop:
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
@@ -282,6 +342,17 @@ class Rules:
                 self._mark(text, c, left, "our")
             elif re.match(r",?\s+(?:a|an)\s+(?:novel|new)\b", text[c.end:c.end + 20]) and c.strength < 3:
                 self._mark(text, c, "", "appositive")
+
+    def _revivable(self, text: str, c: Cand) -> bool:
+        """A dropped acronym definition a proposal cue may still name: a Title-Case long form, not a modifier."""
+        if c.rule != "acronym-def":
+            return False
+        long, acr = (c.long, c.surface) if c.long else (c.surface, c.target or "")
+        if self.kb.is_stop(acr) or not _TITLE_WORDS.match(long or ""):
+            return False
+        nxt = re.match(r"[^()]{0,3}\)?\s*([a-z]+)", text[c.end:c.end + 30])
+        return not (nxt and (nxt.group(1) in self.c["method_heads"] or nxt.group(1) in self.c["nonentity_heads"]
+                             or nxt.group(1) in self.c["dataset_heads"]))
 
     def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
         after = re.match(r"[\s,]*(?:\([^()]*\)[\s,]*)?(?:(?:a|an|the|which|is)\s+)([^.;:()]*)", text[c.end:c.end + 80])
@@ -326,10 +397,11 @@ class Rules:
             for c in ch:
                 if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
                     c.drop = c.drop or not c.proposed
-                if c.kind is None and kind and (c.strength >= 1 or len(ch) > 1 and typed):
+                if c.kind is None and kind and not c.veto and (c.strength >= 1 or len(ch) > 1 and typed):
                     c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
-                elif c.kind is None and c.strength >= 1 and not c.veto:
-                    c.kind = M
+                elif c.kind is None and c.strength >= 1 and not c.veto and not (
+                        c.rule == "shape" and _ALLCAPS.match(c.surface) and len(ch) == 1):
+                    c.kind = M  # a bare, undefined, uncued acronym (HPC, RTX, PZT) stays untyped
         for c in live:  # the parts of one compound ("CIFAR-10/100-LT") share a type
             if c.rule == "compound" and c.kind is None:
                 c.kind = next((o.kind for o in live if o.start == c.start and o.end == c.end and o.kind), None)
