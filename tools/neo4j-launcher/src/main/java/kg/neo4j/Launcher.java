@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -43,6 +44,34 @@ public final class Launcher {
         }
         Path dir = Path.of(args[3]);
 
+        // Stop when stdin reaches EOF (the parent died or closed the pipe), even mid-start-up.
+        AtomicReference<Neo4j> running = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Neo4j neo4j = running.getAndSet(null);
+            if (neo4j != null) {
+                long t0 = System.nanoTime();
+                try {
+                    neo4j.close();
+                    System.err.printf("launcher: Neo4j stopped in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                } catch (RuntimeException e) {
+                    System.err.println("launcher: error while stopping: " + e);
+                }
+            }
+        }, "neo4j-shutdown-hook"));
+        Thread watcher = new Thread(() -> {
+            InputStream in = System.in;
+            try {
+                while (in.read() != -1) {
+                    // ignore anything written; only EOF matters
+                }
+            } catch (IOException ignored) {
+                // treat as EOF
+            }
+            System.exit(0); // runs the shutdown hook, which closes Neo4j
+        }, "stdin-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+
         Neo4j neo4j = Neo4jBuilders.newInProcessBuilder(dir)
                 .withDisabledServer()
                 .withConfig(BoltConnector.enabled, true)
@@ -53,23 +82,7 @@ public final class Launcher {
                 // a throwaway test server: no 5 s netty quiet period per event loop group on close
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .build();
-
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread closer = new Thread(() -> {
-            long t0 = System.nanoTime();
-            try {
-                neo4j.close();
-                System.err.printf("launcher: Neo4j stopped in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            } catch (RuntimeException e) {
-                System.err.println("launcher: error while stopping: " + e);
-            }
-            stop.countDown();
-        }, "neo4j-close");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (stop.getCount() > 0) {
-                closer.run();
-            }
-        }, "neo4j-shutdown-hook"));
+        running.set(neo4j);
 
         GraphDatabaseService system = neo4j.databaseManagementService().database("system");
         system.executeTransactionally(
@@ -78,17 +91,7 @@ public final class Launcher {
         waitForBolt(host, port);
         System.out.println("READY bolt://" + host + ":" + port);
         System.out.flush();
-
-        // Stop when stdin reaches EOF (the parent died or closed the pipe).
-        InputStream in = System.in;
-        try {
-            while (in.read() != -1) {
-                // ignore anything written; only EOF matters
-            }
-        } catch (IOException ignored) {
-            // treat as EOF
-        }
-        System.exit(0); // runs the shutdown hook, which closes Neo4j
+        new CountDownLatch(1).await(); // until stdin closes or SIGTERM
     }
 
     private static void waitForBolt(String host, int port) throws InterruptedException {
