@@ -34,13 +34,16 @@ _D_HINT = re.compile(r"\b(?:on|across|using|from|in|datasets?|benchmarks?|corpor
 _SLASH_NUM = re.compile(r"\d/-?\d")
 _PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
 # URLs, e-mail addresses and file paths: nothing inside them is a name ("~ksinha4/graphlog").
-_URLISH = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
+_URLISH = re.compile(r"(?:https?://|www\.)\S+(?:/ [\w.-]+(?:/\S*)?)?|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
 _ALLCAPS = re.compile(r"^[A-Z]{2,5}s?$")  # a bare acronym: a name only when defined, known or cued
 # ACR-word compounds ("IMU-measured", "GPU-friendly") name the acronym's thing, not a new entity;
 # size and release words after a hyphen stay part of the name ("BERT-base", "Qwen-chat").
 _ACR_COMPOUND = re.compile(r"^([A-Z][A-Z0-9]+s?)-([a-z]{3,})$")
 _KEEP_SUFFIX = {"base", "large", "small", "tiny", "huge", "giant", "mini", "nano", "micro", "medium", "chat",
                 "instruct", "lite", "plus", "pro", "max", "turbo", "flash", "light", "xl", "xxl", "zero"}
+_OUR_HEAD = re.compile(r"\b(?:[Oo]ur|[Ii]ts)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s*,?\s*$")
+_TC_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,3})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
+_APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
 _TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
 
@@ -244,8 +247,8 @@ class Rules:
             kind = M if kind is None else kind
             if self.kb.is_stop(acr) and not e and kind == M and self._head_kind(long) != M:
                 kind = ""
-            if not e and kind and self._not_entity_long(long):
-                kind = ""
+            if kind and self._not_entity_long(long, known=e is not None):
+                kind, e = "", None
             akeys = {entity_key(acr), entity_key(pm.group(1)) if pm else ""}
             for c in cands:
                 if (d.long_start <= c.start < d.long_end or d.short_start <= c.start < d.short_end):
@@ -281,11 +284,13 @@ class Rules:
                     if entity_key(c.target or c.surface) == entity_key(acr) and c.start >= d.short_start - len(long) - 3:
                         c.proposed, c.drop, c.kind = True, False, c.kind or M
 
-    def _not_entity_long(self, long: str) -> bool:
+    def _not_entity_long(self, long: str, known: bool = False) -> bool:
         """Long forms that name an organisation, a chemical or a plural class of things, not a method."""
         words = long.split()
         if any(w.strip(",.").lower() in self.c["organisation_words"] for w in words):
             return True
+        if known:
+            return False
         if long.islower() and (self.c["chemical"].search(long) or
                                words[-1].endswith("s") and not words[-1].endswith("ss") and
                                self._head_kind(words[-1]) is None):
@@ -330,7 +335,13 @@ class Rules:
                     or cands[i].drop and not self._revivable(text, cands[i])
                     or cands[i].entry is not None and cands[i].entry.grey):
                 i += 1
-            if i < len(cands) and cands[i].start < stop:
+            tc = _TC_NAME.match(text, m.end())
+            if tc and not (i < len(cands) and cands[i].start < tc.end(1)) and not self.kb.is_stop(tc.group(1)) \
+                    and self.kb.lookup(tc.group(1)) is None:
+                cands.insert(i, Cand(tc.start(1), tc.end(1), tc.group(1), M, "propose-cue", 2, proposed=True))
+                starts.insert(i, tc.start(1))
+                self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
+            elif i < len(cands) and cands[i].start < stop:
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
         for c in cands:
             if c.strength < 1 or c.drop and c.rule != "acronym-def":
@@ -340,6 +351,8 @@ class Rules:
                 self._mark(text, c, left, "name-cue")
             elif re.search(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", left, re.I) and c.kind != D:
                 self._mark(text, c, left, "our")
+            elif c.strength < 3 and (hm := _OUR_HEAD.search(left)) and self._head_kind(hm.group(1)):
+                self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
             elif re.match(r",?\s+(?:a|an)\s+(?:novel|new)\b", text[c.end:c.end + 20]) and c.strength < 3:
                 self._mark(text, c, "", "appositive")
 
@@ -354,9 +367,17 @@ class Rules:
         return not (nxt and (nxt.group(1) in self.c["method_heads"] or nxt.group(1) in self.c["nonentity_heads"]
                              or nxt.group(1) in self.c["dataset_heads"]))
 
+    def _phrase_kind(self, phrase: str) -> str | None:
+        """Kind named by the nearest head noun of a short phrase: "a new dataset of traffic accidents" -> Dataset."""
+        for w in reversed(re.findall(r"[A-Za-z][A-Za-z\-]*", phrase)[-8:]):
+            k = self._head_kind(w)
+            if k:
+                return k
+        return None
+
     def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
         after = re.match(r"[\s,]*(?:\([^()]*\)[\s,]*)?(?:(?:a|an|the|which|is)\s+)([^.;:()]*)", text[c.end:c.end + 80])
-        kind = self._head_kind(before.split(",")[0]) if before.strip() else None
+        kind = self._phrase_kind(self.c["name_cue"].sub("", before)) if before.strip() else None
         if after and not kind:
             for w in after.group(1).split()[:6]:
                 k = self._head_kind(w)
@@ -377,6 +398,11 @@ class Rules:
             if c.proposed or c.drop:
                 continue
             rh = self._right_head(text, c.end)
+            if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
+                ap = _APPOS_AFTER.match(text, c.end)
+                if ap and self._phrase_kind(" ".join(ap.group(1).split()[:6])) == D \
+                        and not re.search(r"\b(?:on|of|for|from|with)\b", " ".join(ap.group(1).split()[:6])):
+                    rh = D  # "SAgoge, the largest multimodal dataset for SVG tasks"
             if rh == D and c.strength >= 1 and not c.veto:
                 c.kind, c.rule = D, (c.rule if c.kind == D else "dataset-cue")
                 c.strength = max(c.strength, 2)
