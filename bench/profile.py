@@ -1,12 +1,15 @@
-"""Profile extraction with pyinstrument: `python bench/profile.py [--corpus DIR] [--papers 3000]`."""
+"""Profile extraction (or store ingest) with pyinstrument: `python bench/profile.py [--papers 3000]`."""
 
 from __future__ import annotations
 
 import argparse
 import itertools
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on sys.path, and bench/profile.py would shadow the
@@ -23,11 +26,13 @@ _INSTALL = "pyinstrument is not installed: `pip install pyinstrument` (PyPI), th
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Extract the first N corpus papers under pyinstrument; print the flat top and the call tree."""
+    """Extract (or ingest) the first N corpus papers under pyinstrument; print the top of the profile."""
     ap = argparse.ArgumentParser(prog="python bench/profile.py", description=__doc__,
                                  epilog="Example: python bench/profile.py --papers 3000 --html prof.html")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--papers", type=int, default=3000, help="papers to extract (3000)")
+    ap.add_argument("--what", choices=["extract", "ingest"], default="extract",
+                    help="extract only, or ingest (extract, build graph, write a temp store)")
     ap.add_argument("--top", type=int, default=25, help="rows of the flat (self time) view (25)")
     ap.add_argument("--tree-lines", type=int, default=60, help="lines of the call tree to print (60)")
     ap.add_argument("--html", type=Path, default=None, help="also write pyinstrument's HTML report here")
@@ -47,12 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     papers = list(itertools.islice(read_papers(corpus_files(args.corpus)), args.papers))
     ex = Extractor()
     profiler = Profiler(interval=args.interval)
-    t0 = time.perf_counter()
-    profiler.start()
-    n = sum(1 for _ in ex.extract_all(papers))
-    profiler.stop()
-    seconds = time.perf_counter() - t0
-    print(f"extracted {n:,} papers in {seconds:.2f} s ({n / seconds:,.0f}/s, under the profiler)\n")
+    with tempfile.TemporaryDirectory(prefix="kg-profile-") as tmp:
+        run = _ingest(ex, papers, Path(tmp)) if args.what == "ingest" else _extract(ex, papers)
+        t0 = time.perf_counter()
+        profiler.start()
+        n = run()
+        profiler.stop()
+        seconds = time.perf_counter() - t0
+    done = "extracted" if args.what == "extract" else "ingested"
+    print(f"{done} {n:,} papers in {seconds:.2f} s ({n / seconds:,.0f}/s, under the profiler)\n")
     session = profiler.last_session
     flat = ConsoleRenderer(flat=True, time="percent_of_total", unicode=True).render(session)
     print(f"== top {args.top} functions by self time")
@@ -67,6 +75,26 @@ def main(argv: list[str] | None = None) -> int:
         args.html.write_text(profiler.output_html(), encoding="utf-8")
         print(f"\nwrote {args.html}")
     return 0
+
+
+def _extract(ex: Any, papers: list[Any]) -> Callable[[], int]:
+    return lambda: sum(1 for _ in ex.extract_all(papers))
+
+
+def _ingest(ex: Any, papers: list[Any], tmp: Path) -> Callable[[], int]:
+    """What kg.api.ingest does per batch of 1000: extract, build the graph, write the store."""
+    from kg.graph import build_graph
+    from kg.sinks.store import OxigraphStore
+
+    def run() -> int:
+        it, n = ex.extract_all(papers), 0
+        with OxigraphStore(tmp / "store") as store:
+            while chunk := list(itertools.islice(it, 1000)):
+                store.write(build_graph(chunk))
+                n += len(chunk)
+        return n
+
+    return run
 
 
 def _body(text: str) -> list[str]:

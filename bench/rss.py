@@ -85,7 +85,7 @@ def _ingest(args: argparse.Namespace, papers) -> dict:
             while chunk := list(itertools.islice(it, args.ingest_batch)):
                 stats.add(store.write(build_graph(chunk)))
                 n += len(chunk)
-                if args.progress and n % (args.ingest_batch * 50) == 0:
+                if args.progress and n % (args.ingest_batch * 10) == 0:
                     print(f"  {n:,} papers, {time.perf_counter() - t0:.0f} s, "
                           f"peak RSS {peak_rss_bytes() / 2**20:.0f} MiB", file=sys.stderr, flush=True)
         finally:
