@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.config import DEFAULT_BASE_IRI
-from kg.errors import KGError
+from kg.errors import KGError, SourceError
 from kg.graph import build_graph
 from kg.model import Extraction, Paper, Reject, WriteStats
 
@@ -130,16 +130,20 @@ def ingest(
     workers: int = 1,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
     """Read, extract and write ``paths`` into the embedded store and/or Neo4j, in batches.
 
     Each batch is written to every sink before the next is read, so an interruption loses at
     most the batch in flight, and running the same ingest again completes it (writes are
-    idempotent per paper).
+    idempotent per paper). Pass ``report`` to watch it fill as batches land (after a Ctrl-C it
+    says how far the ingest got). A file that cannot be read at all does not stop the others:
+    they are ingested, then a ``SourceError`` names every unreadable file.
     """
     if store is None and neo4j is None:
         raise KGError("nothing to write to: give a --store, or --neo4j URI")
-    report = IngestReport()
+    report = report if report is not None else IngestReport()
+    unreadable: list[str] = []
     started = time.perf_counter()
 
     def _reject(r: Reject) -> None:
@@ -154,7 +158,7 @@ def ingest(
         if neo4j is not None:
             sinks.append(("neo4j", open_neo4j(neo4j)))
         extractor = _extractor(kb_files)
-        papers = iter_papers(paths, input_format, _reject)
+        papers = _papers_of_readable_files(paths, input_format, _reject, unreadable)
         seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
                                      "CodeRepository": set()}
         for chunk in _batched(extractor.extract_all(papers, workers=workers), batch_size):
@@ -164,11 +168,27 @@ def ingest(
             _count(report, seen, chunk, graph)
             if progress is not None:
                 progress(len(chunk))
+        if unreadable:
+            rest = (f" (the other files were ingested: {report.papers:,} papers; fix it and run "
+                    "the same command again)") if len(unreadable) < len(paths) else ""
+            raise SourceError("; ".join(unreadable) + rest)
     finally:
         for _, sink in sinks:
             sink.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+def _papers_of_readable_files(
+    paths: Sequence[Path], input_format: str | None, on_reject: Callable[[Reject], None],
+    unreadable: list[str],
+) -> Iterator[Paper]:
+    """Like :func:`iter_papers`, but a file that cannot be read is noted and skipped."""
+    for path in paths:
+        try:
+            yield from iter_papers([path], input_format, on_reject)
+        except SourceError as e:
+            unreadable.append(" ".join(str(e).split()))
 
 
 def _count(report: IngestReport, seen: dict[str, set[str]], chunk: list[Extraction], graph: Any) -> None:

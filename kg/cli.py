@@ -152,17 +152,17 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
     report = api.IngestReport()
     try:
         with _user_errors():
-            report = api.ingest(
+            api.ingest(
                 list(inputs), store=None if no_store else s.store, base_iri=s.base_iri,
                 neo4j=_neo4j_target(s), input_format=input_format,
                 kb_files=(*s.kb, *kb_files), batch_size=s.batch_size, workers=s.workers,
-                on_reject=_reject_printer(quiet, rejects_file), progress=progress,
+                on_reject=_reject_printer(quiet, rejects_file), progress=progress, report=report,
             )
     except KeyboardInterrupt:
         progress.done()
         click.echo(
-            f"interrupted after {progress.n:,} papers were written"
-            f"{' (last at ' + report.last + ')' if report.last else ''}; "
+            f"interrupted: {progress.n:,} papers were written"
+            f"{' (the last from ' + report.last + ')' if report.last else ''}; "
             "run the same command again to finish: re-ingesting is idempotent.",
             err=True,
         )
