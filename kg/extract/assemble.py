@@ -17,6 +17,7 @@ __all__ = ["assemble", "code_urls"]
 
 Fields = dict[str, tuple[str, Cleaned, list[Cand]]]
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+_MATH = re.compile(r"(?<!\\)\$[^$]{1,300}\$")
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -40,8 +41,13 @@ def _name_of(c: Cand) -> str:
 def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tuple[Entity, ...]]:
     """(methods, datasets) of one paper from each field's (original text, clean text, candidates)."""
     groups: dict[str, list[tuple[str, Cand]]] = defaultdict(list)
-    for field, (_, _, cands) in fields.items():
+    for field, (original, cleaned, cands) in fields.items():
+        math = [m.span() for m in _MATH.finditer(original)] if "$" in original else []
         for c in cands:
+            if math and c.strength < 3 and not c.proposed:
+                a = cleaned.span(c.start, c.end)[0]
+                if any(x < a < y for x, y in math):
+                    continue  # letters of a formula ("$\\sqrt{dkT}$"), not a name
             groups[entity_key(_name_of(c))].append((field, c))
     # plural and singular of one unknown name are one entity ("GFlowNets", "GFlowNet")
     for k in [k for k in groups if k.endswith("s") and k[:-1] in groups]:

@@ -34,7 +34,7 @@ _D_HINT = re.compile(r"\b(?:on|across|using|from|in|datasets?|benchmarks?|corpor
 _SLASH_NUM = re.compile(r"\d/-?\d")
 _PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
 # URLs, e-mail addresses and file paths: nothing inside them is a name ("~ksinha4/graphlog").
-_URLISH = re.compile(r"(?:https?://|www\.)\S+(?:/ [\w.-]+(?:/\S*)?)?|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
+_URLISH = re.compile(r"(?:https?://|www\.)\S*/ [\w.-]+(?:/\S*)?|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
 _ALLCAPS = re.compile(r"^[A-Z]{2,5}s?$")  # a bare acronym: a name only when defined, known or cued
 # ACR-word compounds ("IMU-measured", "GPU-friendly") name the acronym's thing, not a new entity;
 # size and release words after a hyphen stay part of the name ("BERT-base", "Qwen-chat").
@@ -44,6 +44,10 @@ _KEEP_SUFFIX = {"base", "large", "small", "tiny", "huge", "giant", "mini", "nano
 _OUR_HEAD = re.compile(r"\b(?:[Oo]ur|[Ii]ts)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s*,?\s*$")
 _TC_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,3})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
+_AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
+_PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
+_NOVEL_HEAD = re.compile(r"\b(?:a|an)\s+(?:new|novel)\s+(?:[\w-]+\s+){0,6}?([a-z]+)\s*,?\s*(?:called\s+|named\s+)?$")
+_METRIC_AFTER = re.compile(r"[\s-](?:distance|divergence|metric|score|coefficient|index|similarity)s?\b")
 _HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
 _TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
 
@@ -84,6 +88,7 @@ def load_cues(path: Path = CUES_FILE) -> dict:
             "not_name": re.compile("|".join(f"(?:{p})" for p in cues["not_names"])),
             "organisation_words": {w.lower() for w in cues["organisation_words"]},
             "chemical": re.compile(cues["chemical_long_form"]),
+            "component_heads": {w.lower() for w in cues["component_heads"]},
             "head": re.compile(r"\s*(?:\(\w[\w\-]*\)\s*)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
         }
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as e:
@@ -188,6 +193,9 @@ class Rules:
         self.title = title_text
         sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 8), m.start())]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
+        for x, y in zip(cands, cands[1:]):  # "MetaWorld ML10": a suite followed by its named split is the split
+            if x.kind == D == y.kind and y.start == x.end + 1 and text[x.end] == " " and not y.entry.grey:
+                x.drop = True
         for name, kind in known:  # a name the title proposes, seen again in the abstract
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 cands = [c for c in cands if not (c.start < m.end() and m.start() < c.end)]
@@ -249,12 +257,18 @@ class Rules:
                 kind = ""
             if kind and self._not_entity_long(long, known=e is not None):
                 kind, e = "", None
+            elif kind == "" and not e and not self.kb.is_stop(acr):
+                nxt = _AFTER_PAREN.match(text, d.short_end)
+                if nxt and nxt.group(1) in self.c["component_heads"] and (
+                        _TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4):
+                    kind = M  # "Information Bottleneck-guided Dynamic Token Compression (IB-DTC) module"
             akeys = {entity_key(acr), entity_key(pm.group(1)) if pm else ""}
             for c in cands:
                 if (d.long_start <= c.start < d.long_end or d.short_start <= c.start < d.short_end):
                     c.drop = True
                 elif entity_key(c.surface) in akeys:
                     c.kind, c.long = (kind or None), long
+                    c.entry = c.entry or e
                     c.drop = c.drop or kind == ""
             e = self.kb.lookup(acr) or self.kb.lookup(long)
             cands.append(Cand(d.short_start, d.short_end, acr, kind or None, "acronym-def", 2, e, long=long, drop=kind == ""))
@@ -276,7 +290,7 @@ class Rules:
                         cands.append(Cand(m.start(), m.end(), acr, kind or None, "acronym", 2, e, drop=kind == ""))
             own = bool(self.title) and (self.title.lower().startswith(long.lower()) or
                                         not e and self._title_names(long, acr, kind))
-            if not own and not e and kind == M and _TITLE_WORDS.match(long) and \
+            if not own and not e and kind == M and (_TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4) and \
                     re.search(r"\b(?:[Aa]n?)\s+(?:novel\s+|new\s+)?$", text[max(0, d.long_start - 14):d.long_start]):
                 own = True  # "a Spatial Foreground Predictor (SFP) module": a new, named thing
             if own:
@@ -343,10 +357,20 @@ class Rules:
                 self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
             elif i < len(cands) and cands[i].start < stop:
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
+        for m in _PASSIVE.finditer(text):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
+            s0 = sents[bisect_right(sents, m.start()) - 1]
+            first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
+                          and not c.veto and c.entry is None and c.kind != D), None)
+            if first is not None and not first.proposed and s0 <= first.start < s0 + 120:
+                self._mark(text, first, "", "propose-passive")
         for c in cands:
             if c.strength < 1 or c.drop and c.rule != "acronym-def":
                 continue
             left = text[max(0, c.start - 40):c.start]
+            nv = _NOVEL_HEAD.search(text, max(0, c.start - 90), c.start) if c.strength < 3 and not c.proposed else None
+            if nv and self._head_kind(nv.group(1)) in (M, D):
+                self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
+                continue
             if self.c["name_cue"].search(left):
                 self._mark(text, c, left, "name-cue")
             elif re.search(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", left, re.I) and c.kind != D:
@@ -396,6 +420,9 @@ class Rules:
             if re.match(r"\s*(?:et al\b|\(\d{4}\)|'s\s+(?:group|lab))", text[c.end:c.end + 12]) and c.strength < 3:
                 c.drop = True
             if c.proposed or c.drop:
+                continue
+            if c.kind == M and c.strength >= 3 and _METRIC_AFTER.match(text, c.end):
+                c.drop = True  # "Sinkhorn distance", "Wasserstein distance": a metric, not the method
                 continue
             rh = self._right_head(text, c.end)
             if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
