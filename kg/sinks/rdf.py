@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import networkx as nx
-from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, parse
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ConfigError
@@ -29,6 +29,7 @@ __all__ = [
     "paper_nquads",
     "nquads_bytes",
     "quads_to_networkx",
+    "store_to_networkx",
 ]
 
 DEFAULT_BASE_IRI = "https://kg.example.org/"
@@ -287,6 +288,11 @@ def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
                 g.add_edge(ids[iri], ids[target], key=etype, type=etype, mentions=tuple(ms),
                            source=g.nodes[ids[iri]]["source"])
     return g
+
+
+def store_to_networkx(store: Store) -> nx.MultiDiGraph:
+    """Every quad of a pyoxigraph ``store`` read back with :func:`quads_to_networkx`."""
+    return quads_to_networkx(store.quads_for_pattern(None, None, None, None))
 
 
 def _first_class(props: dict[str, set]) -> str | None:

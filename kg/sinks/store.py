@@ -37,7 +37,7 @@ from kg.sinks.rdf import (
     mint_iri,
     nquads_bytes,
     paper_nquads,
-    quads_to_networkx,
+    store_to_networkx,
 )
 from kg.sinks.vocab import KG
 
@@ -299,7 +299,7 @@ class OxigraphStore:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The store read back into the graph shape of DESIGN.md (for graphml/json export, stats)."""
-        return quads_to_networkx(self.store.quads_for_pattern(None, None, None, None))
+        return store_to_networkx(self.store)
 
 
 def _literal(name: str, value: object) -> Literal:
