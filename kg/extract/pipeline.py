@@ -8,12 +8,21 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from kg.extract.kb import BUILTIN_KB_FILES, KnowledgeBase, load_kb
 from kg.extract.rules import CUES_FILE, Rules, load_cues
 
 __all__ = ["build_nlp", "KBMatcher", "NameRules"]
+
+
+def _twin_tokenizer(nlp: Language) -> Tokenizer:
+    """A tokenizer with ``nlp``'s rules and vocab but its own (empty) cache."""
+    t = nlp.tokenizer
+    return Tokenizer(nlp.vocab, rules=t.rules, prefix_search=t.prefix_search, suffix_search=t.suffix_search,
+                     infix_finditer=t.infix_finditer, token_match=t.token_match, url_match=t.url_match,
+                     faster_heuristics=t.faster_heuristics)
 
 
 class KBMatcher:
@@ -31,9 +40,13 @@ class KBMatcher:
             for s, cs in e.surfaces():
                 (exact if cs else lower).setdefault(s if cs else s.lower(), set()).add(str(i))
         self._ids: dict[int, int] = {}
+        # A separate tokenizer (same rules, same vocab) for the ~25k pattern strings: spaCy's
+        # tokenizer caches at most 10,000 word splits, and filling the pipeline's own cache with
+        # pattern words left no room for the abstracts' words (tokenizing them was 2x slower).
+        tok = _twin_tokenizer(nlp)
         for table, matcher in ((exact, self.exact), (lower, self.lower)):
             texts = list(table)
-            for t, doc in zip(texts, nlp.tokenizer.pipe(texts)):
+            for t, doc in zip(texts, tok.pipe(texts)):
                 idx = min(table[t], key=int)
                 key = f"kb{idx}"
                 self._ids[nlp.vocab.strings.add(key)] = int(idx)
