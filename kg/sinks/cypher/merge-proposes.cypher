@@ -3,10 +3,5 @@
 UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})
 MATCH (e:Method {key: row.key})
-CREATE (p)-[r:PROPOSES]->(e)
-SET r.fields = row.fields,
-    r.starts = row.starts,
-    r.ends = row.ends,
-    r.sentences = row.sentences,
-    r.rules = row.rules,
-    r.source = row.source
+CREATE (p)-[:PROPOSES {fields: row.fields, starts: row.starts, ends: row.ends, sentences: row.sentences,
+                  rules: row.rules, source: row.source}]->(e)
