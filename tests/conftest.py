@@ -55,7 +55,8 @@ def _from_environment() -> Neo4jInfo | None:
 def neo4j_server(request: pytest.FixtureRequest) -> Iterator[Neo4jInfo]:
     """(uri, user, password) of a real Neo4j; a ``Neo4jInfo`` that also has ``.database``.
 
-    ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD`` win; otherwise the launcher in
+    ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD`` (and ``NEO4J_DATABASE``) win, and the tests
+    then empty that database: never point them at data you keep. Otherwise the launcher in
     ``tools/neo4j-launcher`` is built (Maven) and started on a free port of 127.0.0.1.
     Without java or mvn the Neo4j tests skip, except under ``CI=true``, where they fail.
     """

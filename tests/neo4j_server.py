@@ -41,7 +41,8 @@ JVM_FLAGS = (
 HOW_TO_RUN = (
     "install a JDK 17+ and Maven (apt-get install -y openjdk-17-jdk-headless maven) so the tests "
     "can start Neo4j themselves, or point them at a running server with NEO4J_URI, NEO4J_USER "
-    "and NEO4J_PASSWORD (for example `docker compose up -d` and NEO4J_URI=bolt://localhost:7687)"
+    "and NEO4J_PASSWORD (for example `docker compose up -d` and NEO4J_URI=bolt://localhost:7687; "
+    "the tests delete every node in that database, so never point them at data you keep)"
 )
 
 
