@@ -48,6 +48,12 @@ _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
 _NOVEL_HEAD = re.compile(r"\b(?:a|an)\s+(?:new|novel)\s+(?:[\w-]+\s+){0,6}?([a-z]+)\s*,?\s*(?:called\s+|named\s+)?$")
 _METRIC_AFTER = re.compile(r"[\s-](?:distance|divergence|metric|score|coefficient|index|similarity)s?\b")
+_TC_DATASET = re.compile(r"(?<![\w-])((?:[A-Z][\w\-]*\s+){0,4}[A-Z][\w\-]*)\s+(?:[Dd]ataset|[Bb]enchmark|[Cc]orpus|[Dd]atabase)s?\b")
+_TC_STOP = {"The", "This", "These", "Our", "A", "An", "We", "In", "On", "Each", "Both", "All", "Existing", "Two",
+            "Three", "Four", "Several", "Many", "Most", "Public", "Large", "New", "Novel", "Real", "Synthetic",
+            "Standard", "Popular", "Benchmark", "Dataset", "Experiments", "Results", "For", "With", "Using"}
+_NAMED_LOWER = re.compile(r"\b(?:dubbed|called|named|termed|coined)\s+(?:as\s+)?(?!(?:the|a|an|our|this|it|its)\b)"
+                          r"([A-Za-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3}?)(?=\s*(?:[,(.;:]|\s(?:which|that|to|for|as|with|and|in)\b))")
 _HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
 _TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
 
@@ -230,6 +236,8 @@ class Rules:
                             new[0].kind, new[0].rule, new[0].strength = c.kind, "kb-variant", 2
                     cands.extend(new)
                     occupied[a:b] = b"\x01" * (b - a)
+        if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
+            self._dataset_names(text, cands, occupied)
         if "/" in text or "@" in text:
             urls = [m.span() for m in _URLISH.finditer(text)]
             if urls:
@@ -242,6 +250,28 @@ class Rules:
         self._proposals(text, cands, sents)
         self._context(text, cands, sents)
         return [c for c in cands if not c.drop and c.kind]
+
+    def _dataset_names(self, text: str, cands: list[Cand], occupied: bytearray) -> None:
+        """Title-Case names before a dataset noun: "the Toulouse Road Network dataset", "Waymo datasets"."""
+        for m in _TC_DATASET.finditer(text):
+            a, b = m.span(1)
+            words = m.group(1).split()
+            while words and words[0] in _TC_STOP:
+                a += len(words[0]) + 1
+                words = words[1:]
+            if not words or len(words) == 1 and (len(words[0]) < 3 or "-" in words[0] or
+                                                 not re.search(r"(?:,|\band|\bor|\bthe)\s+$", text[max(0, a - 5):a])):
+                continue  # one capitalised word is a name only in a list or after "the": "KITTI, nuScenes and Waymo datasets"
+            name = text[a:b]
+            if self.kb.is_stop(name) or self.kb.is_stop(words[-1]):
+                continue
+            over = [c for c in cands if c.start < b and a < c.end] if occupied.find(1, a, b) >= 0 else []
+            if any(c.strength >= 3 or c.end - c.start >= b - a for c in over):
+                continue
+            for c in over:
+                c.drop = True
+            cands.append(Cand(a, b, name, D, "dataset-name", 2))
+            occupied[a:b] = b"\x01" * (b - a)
 
     def _definitions(self, text: str, cands: list[Cand]) -> None:
         for d in find_definitions(text):
@@ -357,6 +387,15 @@ class Rules:
                 self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
             elif i < len(cands) and cands[i].start < stop:
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
+        for m in _NAMED_LOWER.finditer(text):  # "an enhanced triplet loss, named triplet distillation, which"
+            a, b = m.span(1)
+            if any(c.start < b and a < c.end for c in cands) or self.kb.is_stop(m.group(1)) or \
+                    m.group(1).islower() and self._head_kind(m.group(1).split()[-1]) != M:
+                continue
+            c = Cand(a, b, m.group(1), None, "name-cue", 2)
+            cands.insert(bisect_right(starts, a), c)
+            starts.insert(bisect_right(starts, a), a)
+            self._mark(text, c, text[max(0, a - 60):m.start()], "name-cue")
         for m in _PASSIVE.finditer(text):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
             s0 = sents[bisect_right(sents, m.start()) - 1]
             first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
@@ -368,7 +407,7 @@ class Rules:
                 continue
             left = text[max(0, c.start - 40):c.start]
             nv = _NOVEL_HEAD.search(text, max(0, c.start - 90), c.start) if c.strength < 3 and not c.proposed else None
-            if nv and self._head_kind(nv.group(1)) in (M, D):
+            if nv and self._phrase_kind(nv.group(0)) in (M, D):
                 self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
                 continue
             if self.c["name_cue"].search(left):
@@ -424,13 +463,13 @@ class Rules:
             if c.kind == M and c.strength >= 3 and _METRIC_AFTER.match(text, c.end):
                 c.drop = True  # "Sinkhorn distance", "Wasserstein distance": a metric, not the method
                 continue
-            rh = self._right_head(text, c.end)
+            rh, appos = self._right_head(text, c.end), False
             if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
                 ap = _APPOS_AFTER.match(text, c.end)
                 if ap and self._phrase_kind(" ".join(ap.group(1).split()[:6])) == D \
                         and not re.search(r"\b(?:on|of|for|from|with)\b", " ".join(ap.group(1).split()[:6])):
-                    rh = D  # "SAgoge, the largest multimodal dataset for SVG tasks"
-            if rh == D and c.strength >= 1 and not c.veto:
+                    rh, appos = D, True  # "SAgoge, the largest multimodal dataset for SVG tasks"
+            if rh == D and c.strength >= 1 and (not c.veto or appos):
                 c.kind, c.rule = D, (c.rule if c.kind == D else "dataset-cue")
                 c.strength = max(c.strength, 2)
             elif c.kind is None and rh == M and c.strength >= 1 and not c.veto:
