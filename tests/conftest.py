@@ -47,7 +47,7 @@ def _from_environment() -> Neo4jInfo | None:
     try:
         wait_for_driver(info, timeout=30)
     except LauncherError as e:
-        pytest.fail(f"NEO4J_URI={uri} given but the server does not answer: {e}")
+        pytest.fail(f"NEO4J_URI={uri} is given but Neo4j there is not usable: {e}")
     return info
 
 

@@ -129,7 +129,10 @@ def wait_for_driver(info: Neo4jInfo, timeout: float = 60.0) -> None:
                 recs, _, _ = d.execute_query("RETURN 1 AS one", database_=info.database)
                 if recs and recs[0]["one"] == 1:
                     return
-        except Exception as e:  # noqa: BLE001 - any failure means "not yet"
+        except Exception as e:  # noqa: BLE001 - any failure but a refused login means "not yet"
+            if "Security" in (getattr(e, "code", None) or "") or type(e).__name__ == "AuthError":
+                raise LauncherError(f"Neo4j at {info.uri} refused the login of user {info.user!r}: "
+                                    f"wrong NEO4J_USER or NEO4J_PASSWORD ({getattr(e, 'code', '')})") from e
             last = e
         time.sleep(0.25)
     raise LauncherError(f"Neo4j at {info.uri} did not answer RETURN 1 within {timeout:.0f} s: {last!r}")
