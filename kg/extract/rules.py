@@ -46,7 +46,8 @@ _TC_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,3})(?=\s*(?:[,(:;.
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
-_NOVEL_HEAD = re.compile(r"\b(?:a|an)\s+(?:new|novel)\s+(?:[\w-]+\s+){0,6}?([a-z]+)\s*,?\s*(?:called\s+|named\s+)?$")
+_NOVEL_HEAD = re.compile(r"\b(?:a|an)\s+(?:new|novel)\s+((?:[\w-]+\s+){0,6}?)([a-z]+)(\s*,)?\s*$")
+_NOT_NP = re.compile(r"\b(?:by|with|using|from|to|that|which|on|in|into|for|and|or|as|is|are|inspired|leverag\w*|integrat\w*)\b")
 _METRIC_AFTER = re.compile(r"[\s-](?:distance|divergence|metric|score|coefficient|index|similarity)s?\b")
 _TC_DATASET = re.compile(r"(?<![\w-])((?:[A-Z][\w\-]*\s+){0,4}[A-Z][\w\-]*)\s+(?:[Dd]ataset|[Bb]enchmark|[Cc]orpus|[Dd]atabase)s?\b")
 _TC_STOP = {"The", "This", "These", "Our", "A", "An", "We", "In", "On", "Each", "Both", "All", "Existing", "Two",
@@ -54,6 +55,11 @@ _TC_STOP = {"The", "This", "These", "Our", "A", "An", "We", "In", "On", "Each", 
             "Standard", "Popular", "Benchmark", "Dataset", "Experiments", "Results", "For", "With", "Using"}
 _NAMED_LOWER = re.compile(r"\b(?:dubbed|called|named|termed|coined)\s+(?:as\s+)?(?!(?:the|a|an|our|this|it|its)\b)"
                           r"([A-Za-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3}?)(?=\s*(?:[,(.;:]|\s(?:which|that|to|for|as|with|and|in)\b))")
+_LEAD_PREP = re.compile(r"(?:For|In|On|With|To|By|From|Using|Unlike|Compared|Based|Through|Via|As|After|Before|When|While)\b")
+_ELEMENTS = ("He|Li|Be|Ne|Na|Mg|Al|Si|Cl|Ar|Ca|Ti|Cr|Mn|Fe|Co|Ni|Cu|Zn|Ga|Ge|As|Se|Br|Sr|Zr|Nb|Mo|Ag|Cd|In|Sn|"
+             "Sb|Te|Cs|Ba|La|Ce|Hf|Ta|Pt|Au|Hg|Pb|Bi|H|B|C|N|O|F|P|S|K|V|Y|I|W")
+_ELEMENT = re.compile(rf"(?:{_ELEMENTS})(?![a-z])")
+_FORMULA = re.compile(rf"^(?:(?:{_ELEMENTS})(?:\d+(?:\.\d+)?|\d*-?[xyδ])?(?![a-z]))+$")
 _HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
 _TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
 
@@ -168,7 +174,7 @@ class Rules:
                 return []
         entry = self.kb.lookup(s)
         if entry is not None and s.isalpha() and s.islower() and not any(
-                sf.lower() == s for sf, _ in entry.surfaces()):
+                sf == s for sf, _ in entry.surfaces()):
             entry = None  # "shape" is not Shap-E, "planet" is not PlaNet
             if strength < 1:
                 return []
@@ -181,6 +187,9 @@ class Rules:
         veto = bool(self.c["not_name"].match(s))
         if veto and s[0].isdigit():
             return []  # "175B", "10x": never a name
+        if _FORMULA.match(s) and (re.search(r"\d-?[xyδ]", s) or len(_ELEMENT.findall(s)) >= 3
+                                  and re.search(r"\d", s) and re.search(r"[a-z]", s)):
+            return []  # chemical formula: "Ga1-xZnx", "CH3NH3PbI3"
         hw = _HARDWARE_NUM.match(text, b)
         if hw and (self.kb.is_stop(f"{s} {hw.group(1)}") or _ALLCAPS.match(s) and len(hw.group(1)) == 4):
             return []  # hardware model: "RTX 3090", "GTX 1080"
@@ -385,8 +394,10 @@ class Rules:
                 cands.insert(i, Cand(tc.start(1), tc.end(1), tc.group(1), M, "propose-cue", 2, proposed=True))
                 starts.insert(i, tc.start(1))
                 self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
-            elif i < len(cands) and cands[i].start < stop:
-                self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")
+            elif i < len(cands) and cands[i].start < stop and not (
+                    cands[i].entry is not None and re.search(r"\b(?:an?|improved|modified|enhanced|extended)\b",
+                                                             text[m.end():cands[i].start])):
+                self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")  # not "an improved InfoNCE loss"
         for m in _NAMED_LOWER.finditer(text):  # "an enhanced triplet loss, named triplet distillation, which"
             a, b = m.span(1)
             if any(c.start < b and a < c.end for c in cands) or self.kb.is_stop(m.group(1)) or \
@@ -400,14 +411,17 @@ class Rules:
             s0 = sents[bisect_right(sents, m.start()) - 1]
             first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
                           and not c.veto and c.entry is None and c.kind != D), None)
-            if first is not None and not first.proposed and s0 <= first.start < s0 + 120:
+            if first is not None and not first.proposed and first.start - s0 <= 70 and m.start() - first.end <= 60 \
+                    and "," not in text[first.end:m.start()] and not _LEAD_PREP.match(text, s0):
                 self._mark(text, first, "", "propose-passive")
         for c in cands:
             if c.strength < 1 or c.drop and c.rule != "acronym-def":
                 continue
             left = text[max(0, c.start - 40):c.start]
-            nv = _NOVEL_HEAD.search(text, max(0, c.start - 90), c.start) if c.strength < 3 and not c.proposed else None
-            if nv and self._phrase_kind(nv.group(0)) in (M, D):
+            nv = _NOVEL_HEAD.search(text, max(0, c.start - 90), c.start) \
+                if c.strength < 3 and not c.proposed and not c.drop else None
+            if nv and not _NOT_NP.search(nv.group(1)) and \
+                    (self._phrase_kind(nv.group(0)) if nv.group(3) else self._head_kind(nv.group(2))) in (M, D):
                 self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
                 continue
             if self.c["name_cue"].search(left):
