@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import IS_ALPHA, IS_LOWER, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -107,6 +108,10 @@ def build_nlp(kb_files: list[str], use_builtin_kb: bool, **_: Any) -> Language:
     # spaCy caches the split of at most 10,000 distinct words by default; the corpus has ~160k and
     # a miss runs the prefix/suffix/infix regexes (2.2x slower over the corpus). Bounded: ~15 MB.
     nlp.tokenizer.max_cache_size = _TOKENIZER_CACHE
+    # Each new word gets only the lexeme attributes the KB matcher reads (LOWER, is_alpha,
+    # is_lower): shape, norm, prefix, suffix, like_num... cost Python calls and StringStore entries.
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {a: getters[a] for a in (LOWER, IS_ALPHA, IS_LOWER)}
     nlp.add_pipe("kg_kb", config={"kb_files": kb_files, "use_builtin_kb": use_builtin_kb})
     nlp.add_pipe("kg_names")
     return nlp
