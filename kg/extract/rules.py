@@ -426,7 +426,8 @@ class Rules:
                 continue
             if self.c["name_cue"].search(left):
                 self._mark(text, c, left, "name-cue")
-            elif re.search(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", left, re.I) and c.kind != D:
+            elif re.search(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", left, re.I) and c.kind != D \
+                    and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M):
                 self._mark(text, c, left, "our")
             elif c.strength < 3 and (hm := _OUR_HEAD.search(left)) and self._head_kind(hm.group(1)):
                 self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
@@ -440,13 +441,23 @@ class Rules:
         long, acr = (c.long, c.surface) if c.long else (c.surface, c.target or "")
         if self.kb.is_stop(acr) or not _TITLE_WORDS.match(long or ""):
             return False
-        nxt = re.match(r"[^()]{0,3}\)?\s*([a-z]+)", text[c.end:c.end + 30])
+        nxt = re.match(r"[^()\s]{0,3}\)?\s*(?:\([^()]{1,20}\)\s*)?([a-z]+)", text[c.end:c.end + 40])
         return not (nxt and (nxt.group(1) in self.c["method_heads"] or nxt.group(1) in self.c["nonentity_heads"]
                              or nxt.group(1) in self.c["dataset_heads"]))
 
     def _phrase_kind(self, phrase: str) -> str | None:
         """Kind named by the nearest head noun of a short phrase: "a new dataset of traffic accidents" -> Dataset."""
         for w in reversed(re.findall(r"[A-Za-z][A-Za-z\-]*", phrase)[-8:]):
+            k = self._head_kind(w)
+            if k:
+                return k
+        return None
+
+    def _first_head(self, words: list[str]) -> str | None:
+        """Kind of the first head noun of a noun phrase, None if a preposition or verb comes first."""
+        for w in words:
+            if w.lower() not in ("and", "or") and _NOT_NP.fullmatch(w.lower()) or w.lower() in ("of", "at"):
+                return None
             k = self._head_kind(w)
             if k:
                 return k
@@ -480,8 +491,7 @@ class Rules:
             rh, appos = self._right_head(text, c.end), False
             if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
                 ap = _APPOS_AFTER.match(text, c.end)
-                if ap and self._phrase_kind(" ".join(ap.group(1).split()[:6])) == D \
-                        and not re.search(r"\b(?:on|of|for|from|with)\b", " ".join(ap.group(1).split()[:6])):
+                if ap and self._first_head(ap.group(1).split()[:6]) == D:
                     rh, appos = D, True  # "SAgoge, the largest multimodal dataset for SVG tasks"
             if rh == D and c.strength >= 1 and (not c.veto or appos):
                 c.kind, c.rule = D, (c.rule if c.kind == D else "dataset-cue")

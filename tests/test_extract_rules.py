@@ -1,0 +1,103 @@
+"""Name rules by error class: guards against non-names, typing by context, proposal cues (sentences written here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.extract import Extractor
+from kg.model import Paper
+
+DATA = Path(__file__).parent / "data" / "extract"
+_KB = """
+- {name: Sinkhorn, type: method, aliases: [Sinkhorn algorithm]}
+- {name: Meta-World, type: dataset, aliases: [MetaWorld]}
+- {name: ML10, type: dataset}
+- {name: 3D Gaussian Splatting, type: method, aliases: [3DGS, Gaussian Splatting]}
+- {name: InfoNCE, type: method}
+- {name: GRID corpus, type: dataset, aliases: [GRID]}
+- {name: RTX 3090, reason: hardware}
+"""
+
+
+@pytest.fixture(scope="module")
+def ex(tmp_path_factory) -> Extractor:
+    kb = tmp_path_factory.mktemp("kb") / "kb_rules.yaml"
+    kb.write_text(_KB, encoding="utf-8")
+    return Extractor([DATA / "kb_tiny.yaml", kb], use_builtin_kb=False)
+
+
+def _run(ex: Extractor, abstract: str, title: str = "A study of things"):
+    e = ex.extract(Paper(key="title:x", title=title, abstract=abstract))
+    return {m.name: m for m in e.methods}, {d.name: d for d in e.datasets}
+
+
+@pytest.mark.parametrize("text", [
+    "Code is at https://www.cs.example.edu/~jdoe42/toolkit and mail qz7user@lab.example.org for data.",
+    "Jobs run on an RTX 3090 and a GTX 1080 in our HPC cluster.",
+    "The IMU-measured accelerations and GPU-friendly kernels are noisy.",
+    "Researchers at the University of Nowhere (UNW) collected it.",
+    "Films of polyvinylidene fluoride (PVDF) and a Ga1-xZnx alloy give 20 mN of force at 500 kHz.",
+    "The regret is $O(M\\sqrt{dkT} + d\\sqrt{kMT})$ with $T$ steps.",
+    "We predict bounding boxes (BBOX) around every object.",
+    "We train several Machine Learning (ML) algorithms and an active learning (AL) framework.",
+])
+def test_non_names_give_nothing(ex, text):
+    ms, ds = _run(ex, text)
+    assert ms == {} and ds == {}, (ms, ds)
+
+
+def test_title_modifier_is_not_the_contribution(ex):
+    ms, _ = _run(ex, "We estimate facial motion pattern (FMP) intensity from one image.",
+                 title="Unsupervised Facial Motion Pattern Intensity Estimation")
+    assert all(m.role != "proposed" for m in ms.values())
+
+
+def test_passive_and_indefinite_proposals(ex):
+    ms, _ = _run(ex, "A relaxed sparse coding network (RSCNet) approach is proposed for denoising. "
+                     "It contains a Spatial Foreground Predictor (SFP) module.")
+    assert ms["RSCNet"].role == "proposed"
+    assert ms["SFP"].role == "proposed"
+
+
+def test_multiword_name_after_proposal_verb(ex):
+    ms, _ = _run(ex, "We propose Flow Router, which routes tokens between experts.")
+    assert ms["Flow Router"].role == "proposed"
+
+
+def test_lowercase_name_after_naming_verb(ex):
+    ms, _ = _run(ex, "We extend the margin loss into a variant, named margin distillation, which adapts per pair.")
+    assert ms["margin distillation"].role == "proposed"
+
+
+def test_dataset_names_by_head_noun_and_cue_phrase(ex):
+    _, ds = _run(ex, "We introduce the Lisbon Street Scenes dataset. Our benchmark suite, LogiGraph, tests rules. "
+                     "We also build a video dataset named VidQuux. Results on CIFAR-10, SVHN2 and Zorblat datasets.")
+    assert {"Lisbon Street Scenes", "LogiGraph", "VidQuux", "Zorblat"} <= set(ds)
+    assert ds["LogiGraph"].role == "introduced" and ds["VidQuux"].role == "introduced"
+
+
+def test_appositive_dataset_after_coined_name(ex):
+    _, ds = _run(ex, "At its core is SAvanti, the largest multimodal dataset of sketches.")
+    assert "SAvanti" in ds
+
+
+def test_suite_and_split_are_one_dataset(ex):
+    _, ds = _run(ex, "We evaluate on the MetaWorld ML10 benchmark.")
+    assert set(ds) == {"ML10"}
+
+
+def test_metric_named_after_a_method(ex):
+    ms, _ = _run(ex, "We score outputs with the Sinkhorn distance.")
+    assert "Sinkhorn" not in ms
+
+
+def test_acronym_mentions_share_the_kb_entry(ex):
+    ms, _ = _run(ex, "Gaussian Splatting (GS) renders fast. GS-based methods and GS variants still blur.")
+    assert list(ms) == ["3D Gaussian Splatting"]
+
+
+def test_improved_known_method_is_not_proposed_and_lowercase_word_is_not_a_name(ex):
+    ms, ds = _run(ex, "We introduce an improved InfoNCE loss with a grid-based sampler.")
+    assert ms["InfoNCE"].role == "mentioned" and ds == {}
