@@ -55,6 +55,8 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
     methods: list[Entity] = []
     datasets: list[Entity] = []
     for key, members in groups.items():
+        if all(c.rule == "title" and c.veto for _, c in members):
+            continue  # a plain title word the abstract never uses as a name
         proposed = any(c.proposed for _, c in members)
         defined = any(c.rule == "acronym-def" for _, c in members)
         if kb.is_stop(_name_of(members[0][1])) and not proposed and not defined:

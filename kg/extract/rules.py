@@ -43,6 +43,8 @@ _KEEP_SUFFIX = {"base", "large", "small", "tiny", "huge", "giant", "mini", "nano
                 "instruct", "lite", "plus", "pro", "max", "turbo", "flash", "light", "xl", "xxl", "zero"}
 _OUR_HEAD = re.compile(r"\b(?:[Oo]ur|[Ii]ts)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s*,?\s*$")
 _TC_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,3})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
+_TO_VERB = re.compile(r"\s+to\s+(?:\w+ly\s+)?(?:develop|build|design|create|use|train|introduce|learn|construct|present)\b")
+_THE_TC_NAME = re.compile(r"\s+the\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,4})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
@@ -367,19 +369,25 @@ class Rules:
             return
         a, b = m.span(1)
         words = text[a:b].split()
-        if len(words) > 4 or not any(_SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2]):
+        weak = not any(_SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
+        if len(words) > 4 or weak and (len(words) > 1 or not re.fullmatch(r"[A-Z][a-z]{2,}", words[0])
+                                       or self.kb.is_stop(words[0])):
             return
         rest = text[m.end(1):m.end(1) + 80]
-        kind = D if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", rest, re.I) else M
+        kind = D if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", rest, re.I) and \
+            not re.match(r":?\s*[A-Z][a-z]+ing\b", rest) else M  # "X: Characterizing Dataset Bias" is a method
         e = self.kb.lookup(text[a:b])
         for c in cands:
             if c.start >= a and c.end <= b:
                 c.drop = True
-        cands.append(Cand(a, b, text[a:b], e.kind if e else kind, "title", 2, e, proposed=True))
+        # a plain capitalised word ("Vgent: ...") counts only if the abstract uses it again (see assemble)
+        cands.append(Cand(a, b, text[a:b], e.kind if e else kind, "title", 2, e, proposed=True, veto=weak and e is None))
 
     def _proposals(self, text: str, cands: list[Cand], sents: list[int]) -> None:
         starts = [c.start for c in cands]
         for m in self.c["propose"].finditer(text):
+            to = _TO_VERB.match(text, m.end())  # "we propose to develop X"
+            m = to or m
             bnd = _BOUNDARY.search(text, m.end(), min(len(text), m.end() + 160))
             stop = bnd.start() if bnd else min(len(text), m.end() + 160)
             i = bisect_right(starts, m.end() - 1)
@@ -389,6 +397,8 @@ class Rules:
                     or cands[i].entry is not None and cands[i].entry.grey):
                 i += 1
             tc = _TC_NAME.match(text, m.end())
+            if tc is None and (tt := _THE_TC_NAME.match(text, m.end())) and self._head_kind(tt.group(1).split()[-1]):
+                tc = tt  # "We introduce the Visual Iconicity Challenge, a ..."
             if tc and not (i < len(cands) and cands[i].start < tc.end(1)) and not self.kb.is_stop(tc.group(1)) \
                     and self.kb.lookup(tc.group(1)) is None:
                 cands.insert(i, Cand(tc.start(1), tc.end(1), tc.group(1), M, "propose-cue", 2, proposed=True))
