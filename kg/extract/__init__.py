@@ -6,14 +6,14 @@ import itertools
 import multiprocessing as mp
 from collections import deque
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from kg.errors import ExtractionError
 from kg.extract.assemble import assemble, code_urls
 from kg.extract.clean import clean
 from kg.extract.jsonio import extraction_from_json, extraction_to_json
 from kg.extract.pipeline import build_nlp
-from kg.model import Extraction, Paper
+from kg.model import CodeUrl, Entity, Extraction, Mention, Paper
 
 __all__ = ["Extractor", "extraction_to_json", "extraction_from_json"]
 
@@ -51,7 +51,12 @@ class Extractor:
         return next(self._run([paper]))
 
     def _run(self, papers: list[Paper]) -> Iterator[Extraction]:
-        cleaned = [clean(getattr(p, f) or "") for p in papers for f in _FIELDS]
+        for p, (methods, datasets, urls) in zip(papers, self._found([(p.title or "", p.abstract or "") for p in papers])):
+            yield Extraction(p, methods, datasets, urls)
+
+    def _found(self, texts: list[tuple[str, str]]) -> Iterator[tuple[tuple[Entity, ...], tuple[Entity, ...], tuple[CodeUrl, ...]]]:
+        """(methods, datasets, code URLs) of each (title, abstract)."""
+        cleaned = [clean(t) for pair in texts for t in pair]
         # (field index, offset, text): long fields are cut at sentence ends so work stays linear
         pieces = [(i, off, t) for i, c in enumerate(cleaned) for off, t in _chunks(c.text)]
         procs = [proc for _, proc in self.nlp.pipeline]
@@ -72,10 +77,10 @@ class Extractor:
             if is_title:
                 title_text = text
                 known = tuple((c.surface, c.kind) for c in cands if c.rule == "title")
-        for j, p in enumerate(papers):
-            fields = {f: (getattr(p, f) or "", cleaned[2 * j + k], found[2 * j + k]) for k, f in enumerate(_FIELDS)}
+        for j, pair in enumerate(texts):
+            fields = {f: (pair[k], cleaned[2 * j + k], found[2 * j + k]) for k, f in enumerate(_FIELDS)}
             methods, datasets = assemble(fields, self.kb)
-            yield Extraction(p, methods, datasets, code_urls(fields))
+            yield methods, datasets, code_urls(fields)
 
     def extract_all(self, papers: Iterable[Paper], *, batch_size: int = 256, workers: int = 1) -> Iterator[Extraction]:
         """Stream extractions in input order; ``workers > 1`` uses processes, memory stays flat."""
@@ -87,13 +92,15 @@ class Extractor:
             return
         ctx = mp.get_context("spawn")
         with ctx.Pool(workers, initializer=_init_worker, initargs=(self._kb_files, self._use_builtin)) as pool:
+            # workers get only (title, abstract) and send back plain tuples (pickling the Paper
+            # both ways and the dataclasses back cost the parent more than the tuples do)
             pending: deque = deque()
             for batch in batches:
-                pending.append(pool.apply_async(_work, (batch,)))
+                pending.append((batch, pool.apply_async(_work, ([(p.title or "", p.abstract or "") for p in batch],))))
                 while len(pending) >= 2 * workers:
-                    yield from pending.popleft().get()
+                    yield from _unpack(*pending.popleft())
             while pending:
-                yield from pending.popleft().get()
+                yield from _unpack(*pending.popleft())
 
 
 _WORKER: Extractor | None = None
@@ -104,6 +111,23 @@ def _init_worker(kb_files: list[str], use_builtin: bool) -> None:
     _WORKER = Extractor([Path(p) for p in kb_files], use_builtin_kb=use_builtin)
 
 
-def _work(batch: list[Paper]) -> list[Extraction]:
+def _mentions_out(ms: tuple[Mention, ...]) -> tuple:
+    return tuple((m.field, m.start, m.end, m.sentence, m.rule) for m in ms)
+
+
+def _mentions_in(ms: tuple) -> tuple[Mention, ...]:
+    return tuple(Mention(*m) for m in ms)
+
+
+def _work(texts: list[tuple[str, str]]) -> list[tuple]:
+    """In a worker: each paper's findings as nested tuples (cheap to pickle)."""
     assert _WORKER is not None
-    return list(_WORKER._run(batch))
+    ents = lambda es: tuple((e.kind, e.key, e.name, e.role, e.aliases, _mentions_out(e.mentions)) for e in es)  # noqa: E731
+    return [(ents(m), ents(d), tuple((u.url, u.key, u.host, u.owner, u.repo, _mentions_out(u.mentions)) for u in us))
+            for m, d, us in _WORKER._found(texts)]
+
+
+def _unpack(batch: list[Paper], result: Any) -> Iterator[Extraction]:
+    ents = lambda es: tuple(Entity(*e[:5], _mentions_in(e[5])) for e in es)  # noqa: E731
+    for p, (m, d, us) in zip(batch, result.get()):
+        yield Extraction(p, ents(m), ents(d), tuple(CodeUrl(*u[:5], _mentions_in(u[5])) for u in us))
