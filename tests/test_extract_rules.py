@@ -42,6 +42,7 @@ def _run(ex: Extractor, abstract: str, title: str = "A study of things"):
     "The regret is $O(M\\sqrt{dkT} + d\\sqrt{kMT})$ with $T$ steps.",
     "We predict bounding boxes (BBOX) around every object.",
     "We train several Machine Learning (ML) algorithms and an active learning (AL) framework.",
+    "AlGaN and GaAs layers emit at 3 GeV; H_0 is fixed and 400K-image sets take 2-3.5s each.",
 ])
 def test_non_names_give_nothing(ex, text):
     ms, ds = _run(ex, text)

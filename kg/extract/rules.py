@@ -187,11 +187,12 @@ class Rules:
         if entry is not None:
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
         veto = bool(self.c["not_name"].match(s))
+        if veto and "_" in s:
+            return []  # a variable with a subscript: "H_0", "q_t"
         if veto and s[0].isdigit():
             return []  # "175B", "10x": never a name
-        if _FORMULA.match(s) and (re.search(r"\d-?[xyδ]", s) or len(_ELEMENT.findall(s)) >= 3
-                                  and re.search(r"\d", s) and re.search(r"[a-z]", s)):
-            return []  # chemical formula: "Ga1-xZnx", "CH3NH3PbI3"
+        if _FORMULA.match(s) and (re.search(r"\d-?[xyδ]", s) or sum(len(x) == 2 for x in _ELEMENT.findall(s)) >= 2):
+            return []  # chemical formula: "Ga1-xZnx", "CH3NH3PbI3", "AlGaN", "GaAs"
         hw = _HARDWARE_NUM.match(text, b)
         if hw and (self.kb.is_stop(f"{s} {hw.group(1)}") or _ALLCAPS.match(s) and len(hw.group(1)) == 4):
             return []  # hardware model: "RTX 3090", "GTX 1080"
