@@ -102,3 +102,10 @@ def test_acronym_mentions_share_the_kb_entry(ex):
 def test_improved_known_method_is_not_proposed_and_lowercase_word_is_not_a_name(ex):
     ms, ds = _run(ex, "We introduce an improved InfoNCE loss with a grid-based sampler.")
     assert ms["InfoNCE"].role == "mentioned" and ds == {}
+
+
+def test_analogy_suffix_and_coordinated_benchmarks(ex):
+    ms, ds = _run(ex, "This paper introduces two GPT-2-like models. We test on the Foo Transformer and XB benchmarks.")
+    assert "GPT-2" not in ms
+    ms2, ds2 = _run(ex, "When evaluated on the ResNet and ZetaSet benchmarks, it wins.")
+    assert {"ResNet", "ZetaSet"} <= set(ds2) and "ResNet" not in ms2

@@ -45,6 +45,9 @@ _OUR_HEAD = re.compile(r"\b(?:[Oo]ur|[Ii]ts)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s*,?\
 _TC_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,3})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
 _TO_VERB = re.compile(r"\s+to\s+(?:\w+ly\s+)?(?:develop|build|design|create|use|train|introduce|learn|construct|present)\b")
 _THE_TC_NAME = re.compile(r"\s+the\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,4})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
+_PLURAL_D_HEAD = re.compile(r"\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
+_AND_X_D_HEAD = re.compile(r"\s+(?:and|or)\s+[\w\-]+\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
+_ANALOGY = re.compile(r"-(?:like|style|inspired|ish)\b")
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
@@ -162,6 +165,8 @@ class Rules:
         b = a + len(s)
         adj = self.c["adj"].search(s)
         if adj:
+            if s[adj.start() + 1:].lower() in ("like", "style", "inspired", "ish"):
+                return []  # "GPT-like models": an analogy, not a use of GPT
             s = s[: adj.start()]
             b = a + len(s)
         if s.endswith("'s"):
@@ -211,6 +216,9 @@ class Rules:
         self.title = title_text
         sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 8), m.start())]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
+        for c in cands:
+            if text.startswith("-", c.end) and _ANALOGY.match(text, c.end):
+                c.drop = True  # "GPT-like models"
         for x, y in zip(cands, cands[1:]):  # "MetaWorld ML10": a suite followed by its named split is the split
             if x.kind == D == y.kind and y.start == x.end + 1 and text[x.end] == " " and not y.entry.grey:
                 x.drop = True
@@ -518,13 +526,19 @@ class Rules:
                 chains.append([c])
         for ch in chains:
             s0 = sents[bisect_right(sents, ch[0].start) - 1]
+            if len(ch) > 1 and _PLURAL_D_HEAD.match(text, ch[-1].end) or _AND_X_D_HEAD.match(text, ch[-1].end):
+                for c in ch:  # "on the Nucleotide Transformer and GB benchmarks": every member is a benchmark
+                    if not c.proposed and not c.veto:
+                        c.kind, c.strength = D, max(c.strength, 2)
+                continue
             ctx = self._left_kind(text, s0, ch[0].start)
             typed = [c.kind for c in ch if c.kind and c.strength >= 2]
             kind = ctx or (max(set(typed), key=typed.count) if typed else None)
             for c in ch:
                 if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
                     c.drop = c.drop or not c.proposed
-                if c.kind is None and kind and not c.veto and (c.strength >= 1 or len(ch) > 1 and typed):
+                if c.kind is None and kind and (not c.veto or len(ch) >= 3 and len(typed) >= 2) and (
+                        c.strength >= 1 or len(ch) > 1 and typed):
                     c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
                 elif c.kind is None and c.strength >= 1 and not c.veto and not (
                         c.rule == "shape" and _ALLCAPS.match(c.surface) and len(ch) == 1):
