@@ -109,3 +109,8 @@ def test_analogy_suffix_and_coordinated_benchmarks(ex):
     assert "GPT-2" not in ms
     ms2, ds2 = _run(ex, "When evaluated on the ResNet and ZetaSet benchmarks, it wins.")
     assert {"ResNet", "ZetaSet"} <= set(ds2) and "ResNet" not in ms2
+
+
+def test_metric_and_number_shapes_are_not_names(ex):
+    ms, ds = _run(ex, "Our 2D-to-3D lifting reaches an F1-score 0.91 and a C2-Score gain with 0.46-0.62M parameters.")
+    assert ms == {} and ds == {}

@@ -48,6 +48,7 @@ _THE_TC_NAME = re.compile(r"\s+the\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,4})(?=\s
 _PLURAL_D_HEAD = re.compile(r"\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
 _AND_X_D_HEAD = re.compile(r"\s+(?:and|or)\s+[\w\-]+\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
 _ANALOGY = re.compile(r"-(?:like|style|inspired|ish)\b")
+_METRIC_NAME = re.compile(r"(?:-[Ss]core|[a-z]Score|-F1|-AUC|-AUROC|-mAP)$")
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
@@ -191,6 +192,8 @@ class Rules:
                 entry = self.kb.lookup(pm.group(1))
         if entry is not None:
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
+        if _METRIC_NAME.search(s):
+            return []  # "F1-score", "C2-Score", "BERTScore-F1": a metric
         veto = bool(self.c["not_name"].match(s))
         if veto and "_" in s:
             return []  # a variable with a subscript: "H_0", "q_t"
@@ -528,7 +531,7 @@ class Rules:
             s0 = sents[bisect_right(sents, ch[0].start) - 1]
             if len(ch) > 1 and _PLURAL_D_HEAD.match(text, ch[-1].end) or _AND_X_D_HEAD.match(text, ch[-1].end):
                 for c in ch:  # "on the Nucleotide Transformer and GB benchmarks": every member is a benchmark
-                    if not c.proposed and not c.veto:
+                    if not c.proposed and not c.veto and (c.strength >= 1 or c.kind == D):
                         c.kind, c.strength = D, max(c.strength, 2)
                 continue
             ctx = self._left_kind(text, s0, ch[0].start)
