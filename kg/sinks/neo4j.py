@@ -26,6 +26,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# The driver logs each retry and dropped connection as a WARNING; with no handler configured,
+# Python would print those to stderr next to kg's own one-line error. A NullHandler stops only
+# that fallback: an application that configures logging still receives the records.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 T = TypeVar("T")
 
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -172,7 +176,7 @@ class Neo4jSink:
                             "KG_NEO4J_USER / KG_NEO4J_PASSWORD (or --neo4j-user), not in the URI")
         auth = (user, password) if password is not None else None
         try:
-            self._driver = GraphDatabase.driver(uri, auth=auth)
+            self._driver = GraphDatabase.driver(uri, auth=auth, max_transaction_retry_time=5.0)  # fail in ~7 s, not ~60 s, when the server is gone
         except Exception as e:  # noqa: BLE001 - the driver validates the URI and options here
             raise SinkError(self._scrub(f"cannot use Neo4j URI {self.uri!r}: {e}")) from e
         self._schema_ready = False
@@ -206,7 +210,10 @@ class Neo4jSink:
         elif "Database.DatabaseNotFound" in code:
             msg = (f"{where} has no database {self.database!r} (Community edition has only 'neo4j'; "
                    "set KG_NEO4J_DATABASE or --neo4j-database)")
-        elif isinstance(e, ne.ServiceUnavailable) or isinstance(e, OSError):
+        elif isinstance(e, ne.IncompleteCommit):
+            msg = (f"{where}: the connection broke while {doing} was committing, so that batch may "
+                   "or may not be stored; run the same command again (writes are idempotent)")
+        elif isinstance(e, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
             msg = (f"{where}: the server did not answer ({type(e).__name__}); is it running and is "
                    "the URI right? (docker compose up -d starts one on bolt://localhost:7687)")
         elif "Schema." in code or isinstance(e, ne.ConstraintError):
