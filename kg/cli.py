@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -116,6 +117,9 @@ def cli() -> None:
 
     Example: kg ingest papers.jsonl && kg query dataset-usage
     """
+    # The Neo4j driver logs each retry and dropped connection as a multi-line WARNING, which
+    # Python's last-resort handler would print on stderr; kg reports the failure in one line.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 @cli.command()
