@@ -192,7 +192,7 @@ class Rules:
                 entry = self.kb.lookup(pm.group(1))
         if entry is not None:
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
-        if _METRIC_NAME.search(s):
+        if _METRIC_NAME.search(s.split(" ")[0]):
             return []  # "F1-score", "C2-Score", "BERTScore-F1": a metric
         veto = bool(self.c["not_name"].match(s))
         if veto and "_" in s:
