@@ -114,3 +114,13 @@ def test_analogy_suffix_and_coordinated_benchmarks(ex):
 def test_metric_and_number_shapes_are_not_names(ex):
     ms, ds = _run(ex, "Our 2D-to-3D lifting reaches an F1-score 0.91 and a C2-Score gain with 0.46-0.62M parameters.")
     assert ms == {} and ds == {}
+
+
+def test_plain_title_names(ex):
+    ms, _ = _run(ex, "We present a scalable method for detecting objects.",
+                 title="Hashmod: A Hashing Method for Object Detection")
+    assert ms["Hashmod"].role == "proposed"
+    ms, _ = _run(ex, "We propose Vgent, a graph-based framework. Vgent wins.", title="Vgent: Graph-based Generation")
+    assert ms["Vgent"].role == "proposed"
+    ms, ds = _run(ex, "We review how attention works.", title="Attention: A Survey of Mechanisms")
+    assert ms == {} and ds == {}

@@ -393,6 +393,9 @@ class Rules:
             if c.start >= a and c.end <= b:
                 c.drop = True
         # a plain capitalised word ("Vgent: ...") counts only if the abstract uses it again (see assemble)
+        if weak and e is None and re.match(r":\s*(?:A|An)\s", text[m.end(1):]) and \
+                self._first_head(re.findall(r"[\w-]+", text[m.end(1):m.end(1) + 60])[1:7]) == M:
+            weak = False  # "Hashmod: A Hashing Method for ...": the subtitle says what the name is
         cands.append(Cand(a, b, text[a:b], e.kind if e else kind, "title", 2, e, proposed=True, veto=weak and e is None))
 
     def _proposals(self, text: str, cands: list[Cand], sents: list[int]) -> None:
