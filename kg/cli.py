@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,6 +59,15 @@ class _Progress:
     def done(self) -> None:
         if self.on and self.n:
             click.echo("", err=True)
+
+
+def _open_out(path: Path, mode: str) -> Any:
+    """``path`` opened for writing, or a one-line error (exit 1) saying why it cannot be."""
+    try:
+        return path.open(mode, encoding=None if "b" in mode else "utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot write {path}: {e.strerror or e}; check that its folder "
+                                   "exists and is writable") from e
 
 
 def _reject_printer(quiet: bool, rejects_file: Any) -> Callable[[Reject], None]:
@@ -117,9 +125,6 @@ def cli() -> None:
 
     Example: kg ingest papers.jsonl && kg query dataset-usage
     """
-    # The Neo4j driver logs each retry and dropped connection as a multi-line WARNING, which
-    # Python's last-resort handler would print on stderr; kg reports the failure in one line.
-    logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 @cli.command()
@@ -152,7 +157,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
                   neo4j_database=neo4j_database, base_iri=base_iri, batch_size=batch_size,
                   neo4j_batch_size=neo4j_batch_size, workers=workers)
     progress = _Progress(quiet, "papers")
-    rejects_file = rejects_path.open("w", encoding="utf-8") if rejects_path else None
+    rejects_file = _open_out(rejects_path, "w") if rejects_path else None
     report = api.IngestReport()
     try:
         with _user_errors():
@@ -199,8 +204,8 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
     """
     s = _settings(workers=workers)
     progress = _Progress(quiet, "papers")
-    rejects_file = rejects_path.open("w", encoding="utf-8") if rejects_path else None
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    rejects_file = _open_out(rejects_path, "w") if rejects_path else None
+    out = _open_out(output, "w") if output else sys.stdout
     rejected: list[Reject] = []
     printer = _reject_printer(quiet, rejects_file)
 
@@ -251,7 +256,7 @@ def export(fmt: str, output: Path | None, store: Path | None, base_iri: str | No
             n = api.export(s.store, fmt, sys.stdout.buffer, s.base_iri)
             sys.stdout.buffer.flush()
         else:
-            with output.open("wb") as f:
+            with _open_out(output, "wb") as f:
                 n = api.export(s.store, fmt, f, s.base_iri)
     if output is not None:
         click.echo(f"wrote {n:,} items to {output}", err=True)
