@@ -37,11 +37,12 @@ def corpus_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Ingest:
     """`python -m kg ingest` with stderr on a pseudo-terminal, so its progress counter shows."""
 
-    def __init__(self, *args: object, cwd: Path) -> None:
+    def __init__(self, *args: object, cwd: Path, group: bool = False) -> None:
         master, slave = pty.openpty()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg", "ingest", *map(str, args), "--batch-size", BATCH],
             stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, cwd=cwd, text=True,
+            start_new_session=group,  # its own process group, as a shell gives a job
         )
         os.close(slave)
         self._master = master
@@ -137,6 +138,19 @@ def test_sigint_stops_cleanly_says_how_far_and_how_to_resume(corpus_slice: Path,
     code, out, err = Ingest(corpus_slice, "--store", store, cwd=tmp_path).finish()
     assert code == 0, err
     assert quads(store) == reference
+
+
+def test_ctrl_c_to_the_whole_job_with_worker_processes_is_clean_too(corpus_slice: Path, tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches every process of the job, the extraction workers included."""
+    store = tmp_path / "store"
+    run = Ingest(corpus_slice, "--store", store, "--workers", "2", cwd=tmp_path, group=True)
+    run.wait_for_papers(60)
+    os.killpg(run.proc.pid, signal.SIGINT)
+    code, out, err = run.finish()
+    assert code == 130, err
+    assert "Traceback" not in err + out and "KeyboardInterrupt" not in err
+    assert re.search(r"interrupted: [\d,]+ papers were written .*run the same command again", err), err[-1000:]
+    assert papers(store) >= 60
 
 
 def test_second_ingest_on_the_same_store_is_refused_and_nothing_is_corrupted(
