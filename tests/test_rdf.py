@@ -1,4 +1,4 @@
-"""The RDF mapping: minted IRIs, per-paper named graphs, mention provenance, reading quads back."""
+"""The RDF mapping: minted IRIs, one default graph, mention provenance, reading triples back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pyoxigraph import NamedNode
+from pyoxigraph import DefaultGraph, NamedNode
 from rdflib.namespace import DCTERMS
 
 from kg.model import Extraction
@@ -63,19 +63,19 @@ def test_base_iri_is_checked_and_completed():
             check_base_iri(bad)
 
 
-def test_each_paper_triples_live_in_its_named_graph():
+def test_every_triple_is_in_the_default_graph_and_entities_appear_once():
     g = graph_of(small_corpus())
     quads = list(graph_to_quads(g, BASE))
+    assert {type(q.graph_name) for q in quads} == {DefaultGraph}
+    assert len(set(quads)) == len(quads)  # no triple rendered twice
     papers = {mint_iri(BASE, "paper", d["key"]) for _, d in g.nodes(data=True) if d["label"] == "Paper"}
-    assert {q.graph_name.value for q in quads} == papers
-    for q in quads:  # every edge triple sits in the graph of its own paper
+    for q in quads:  # every edge starts at a paper
         if q.predicate.value in (str(KG.proposes), str(KG.uses), str(KG.hasCode)):
-            assert q.subject.value == q.graph_name.value
-    # ImageNet is named by three papers: its label is repeated in each of their graphs
+            assert q.subject.value in papers
+    # ImageNet is named by three papers: its label is written once
     imagenet = mint_iri(BASE, "dataset", "imagenet")
-    label_graphs = {q.graph_name.value for q in quads
-                    if q.subject.value == imagenet and q.predicate.value.endswith("#label")}
-    assert len(label_graphs) == 3
+    labels = [q for q in quads if q.subject.value == imagenet and q.predicate.value.endswith("#label")]
+    assert [q.object.value for q in labels] == ["ImageNet"]
 
 
 def test_mentions_keep_field_offsets_sentence_rule_and_source():
@@ -106,7 +106,7 @@ def test_quads_read_back_into_the_same_graph():
 
 def test_entity_names_merge_to_the_smallest_label():
     ex = small_corpus()
-    # written separately, each paper's graph holds its own spelling of cifar100
+    # written separately, each paper's write holds its own spelling of cifar100
     quads = list(graph_to_quads(graph_of(ex[1:2]), BASE)) + list(graph_to_quads(graph_of(ex[2:3]), BASE))
     back = quads_to_networkx(quads)
     node = back.nodes["Dataset:cifar100"]

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode
 from tests.test_rdf_helpers import dataset, graph_of, hostile_corpus, method, paper, small_corpus
 
 from kg.errors import SinkError
@@ -36,7 +37,8 @@ def test_counts_match_the_corpus_read_by_hand(store):
     assert (c["Paper"], c["Method"], c["Dataset"], c["CodeRepository"]) == (5, 5, 4, 3)
     assert (c["PROPOSES"], c["MENTIONS"], c["INTRODUCES"], c["USES"], c["HAS_CODE"]) == (3, 6, 1, 8, 3)
     assert c["mentions"] == 22
-    assert c["quads"] == len(store.store) and c["triples"] < c["quads"]  # entity triples repeat
+    assert c["quads"] == c["triples"] == len(store.store)  # one graph: a triple is a quad
+    assert list(store.store.named_graphs()) == []
 
 
 def test_writing_the_same_graph_twice_changes_nothing(store):
@@ -185,3 +187,87 @@ def test_same_process_second_open_is_refused(tmp_path):
     with OxigraphStore(tmp_path / "s"):
         with pytest.raises(SinkError, match="in use"):
             OxigraphStore(tmp_path / "s")
+
+
+def _fresh(tmp_path: Path, name: str, extractions: list) -> set:
+    with OxigraphStore(tmp_path / name) as s:
+        s.write(graph_of(extractions))
+        return _quads(s)
+
+
+def test_reingesting_a_changed_paper_equals_a_fresh_ingest_of_the_new_version(tmp_path):
+    ex = small_corpus()
+    smaller = Extraction(paper(ex[0].paper.key, "Alpha, revised"), methods=(method("ResNet"),),
+                         datasets=(dataset("ImageNet"),))
+    with OxigraphStore(tmp_path / "re") as s:
+        s.write(graph_of(ex + hostile_corpus()))
+        s.write(graph_of([smaller]))
+        s.write(graph_of(hostile_corpus()))  # A then A == A
+        got = _quads(s)
+    # AlphaNet and acme/alpha are named by no paper any more: they go too
+    assert got == _fresh(tmp_path, "fresh", [smaller] + ex[1:] + hostile_corpus())
+
+
+def test_a_label_of_an_old_version_stays_but_the_name_is_the_smallest(tmp_path):
+    old = Extraction(paper("title:x", "X"), datasets=(dataset("cifar100"),))
+    new = Extraction(paper("title:x", "X"), datasets=(dataset("CIFAR-100"),))
+    with OxigraphStore(tmp_path / "s") as s:
+        s.write(graph_of([old]))
+        s.write(graph_of([new]))
+        assert s.to_networkx().nodes["Dataset:cifar100"]["name"] == "CIFAR-100"
+        _, rows = s.query("SELECT ?l WHERE { ?d a kg:Dataset ; rdfs:label ?l } ORDER BY ?l")
+        assert rows == [["CIFAR-100"], ["cifar100"]]  # documented in DESIGN.md ("Sinks")
+
+
+def test_a_fresh_ingest_never_reads_old_papers_and_loader_errors_surface(tmp_path, monkeypatch):
+    def boom(self, iri, *_):
+        raise RuntimeError(f"read old triples of {iri.value}")
+
+    monkeypatch.setattr(OxigraphStore, "_unchanged", boom)
+    monkeypatch.setattr(OxigraphStore, "_owned", boom)
+    g = graph_of(small_corpus())
+    s = OxigraphStore(tmp_path / "s")
+    s.write(g)  # no paper exists yet: nothing is read back or deleted
+    assert s.counts()["Paper"] == 5
+    s.write(g)  # returns while the loader thread fails
+    with pytest.raises(SinkError, match="read old triples of .*re-run the ingest"):
+        s.counts()
+    s.write(graph_of([Extraction(paper("title:new", "New"), methods=(method("M"),))]))
+    assert s.counts()["Paper"] == 6  # a new paper is never read back either
+    s.write(g)
+    with pytest.raises(SinkError, match="re-run the ingest"):
+        s.close()  # close() reports the last batch's failure and still releases the store
+    with OxigraphStore(tmp_path / "s", read_only=True) as again:
+        assert again.counts()["Paper"] == 6
+
+
+def test_write_returns_before_the_load_and_reads_wait_for_it(tmp_path):
+    g = graph_of(small_corpus() + hostile_corpus())
+    with OxigraphStore(tmp_path / "s") as s:
+        stats = s.write(g)
+        assert s.counts()["Paper"] == stats.papers == 13 and len(s.store) == stats.triples
+    with OxigraphStore(tmp_path / "s", read_only=True) as s:
+        assert s.counts()["Paper"] == 13
+
+
+def test_a_store_with_one_graph_per_paper_moves_to_the_default_graph(tmp_path):
+    from pyoxigraph import Quad, Store
+
+    g = graph_of(small_corpus())
+    expected = _fresh(tmp_path, "new", small_corpus())
+    old = Store(str(tmp_path / "old"))  # the layout kg wrote before: each paper in its own graph
+    for q in expected:
+        paper_iri = q.subject.value if "/paper/" in q.subject.value else None
+        for t in (q.subject, q.object):
+            if "/paper/" in getattr(t, "value", ""):
+                paper_iri = t.value
+        graph = NamedNode(paper_iri) if paper_iri else NamedNode("https://kg.example.org/paper/x")
+        old.add(Quad(q.subject, q.predicate, q.object, graph))
+    old.flush()
+    del old
+    with pytest.raises(SinkError, match="older kg"):
+        OxigraphStore(tmp_path / "old", read_only=True)
+    with OxigraphStore(tmp_path / "old") as s:
+        assert _quads(s) == expected
+        s.write(g)
+        assert _quads(s) == expected

@@ -1,4 +1,4 @@
-"""The RDF mapping of the graph (DESIGN.md): IRIs, graph -> quads, and quads -> graph again."""
+"""The RDF mapping of the graph (DESIGN.md): IRIs, graph -> N-Triples, and triples -> graph again."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import networkx as nx
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, parse
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ConfigError
@@ -25,9 +25,10 @@ __all__ = [
     "mint_iri",
     "mention_iri",
     "graph_to_quads",
-    "graph_to_nquads",
-    "paper_nquads",
-    "nquads_bytes",
+    "graph_to_ntriples",
+    "entity_ntriples",
+    "paper_ntriples",
+    "ntriples_bytes",
     "quads_to_networkx",
     "store_to_networkx",
 ]
@@ -99,9 +100,10 @@ def mint_iri(base: str, kind: str, key: str) -> str:
     return f"{base}{kind}/{_pct(key)}"
 
 
-def mention_iri(base: str, paper_key: str, entity: str, etype: str, m: Mention) -> str:
-    """``{base}mention/{sha1}`` of the paper, entity node id, relation and the mention itself."""
-    parts = (paper_key, entity, etype, m.field, str(m.start), str(m.end), m.rule, m.sentence)
+def mention_iri(base: str, paper_key: str, entity: str, etype: str, m: Mention, source: str = "") -> str:
+    """``{base}mention/{sha1}`` of the paper, entity node id, relation, the mention and its source
+    file: everything a mention resource says, so equal IRIs mean equal triples."""
+    parts = (paper_key, entity, etype, m.field, str(m.start), str(m.end), m.rule, m.sentence, source)
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{base}mention/{digest}"
 
@@ -119,76 +121,78 @@ def _uri_lit(value: str) -> str:
     return f'"{value.translate(_ESCAPE)}"^^<{_XSD}anyURI>'
 
 
-def _entity_triples(iri: str, attrs: dict) -> list[str]:
-    """``s p o`` of an entity (its types, key, names), to be repeated in each naming paper's graph."""
+def entity_ntriples(graph: nx.MultiDiGraph, nid: str, base: str) -> tuple[str, list[str]]:
+    """The IRI term (``<...>``) of entity node ``nid`` and its N-Triples lines (types, key, names).
+
+    An entity's triples are shared by every paper naming it (RDF set semantics merges them).
+    """
+    attrs = graph.nodes[nid]
     label = attrs["label"]
-    out = [f"{iri} {_TYPE} <{c}>" for c in _CLASSES[label]]
-    out.append(f"{iri} {_ID} {_lit(attrs['key'])}")
+    iri = f"<{mint_iri(base, IRI_KINDS[label], attrs['key'])}>"
+    out = [f"{iri} {_TYPE} <{c}> ." for c in _CLASSES[label]]
+    out.append(f"{iri} {_ID} {_lit(attrs['key'])} .")
     if label == "CodeRepository":
-        out.append(f"{iri} {_URL} {_uri_lit(attrs['url'])}")
-        out.append(f"{iri} {_LABEL} {_lit(attrs['url'])}")
+        out.append(f"{iri} {_URL} {_uri_lit(attrs['url'])} .")
+        out.append(f"{iri} {_LABEL} {_lit(attrs['url'])} .")
         for pred, name in ((_HOST, "host"), (_OWNER, "owner"), (_REPO, "repo")):
             if attrs.get(name) is not None:
-                out.append(f"{iri} {pred} {_lit(attrs[name])}")
+                out.append(f"{iri} {pred} {_lit(attrs[name])} .")
     else:
-        out.append(f"{iri} {_LABEL} {_lit(attrs['name'])}")
-        out.extend(f"{iri} {_ALT} {_lit(a)}" for a in attrs.get("aliases", ()))
-    return out
+        out.append(f"{iri} {_LABEL} {_lit(attrs['name'])} .")
+        out.extend(f"{iri} {_ALT} {_lit(a)} ." for a in attrs.get("aliases", ()))
+    return iri, out
 
 
-def paper_nquads(graph: nx.MultiDiGraph, pid: str, base: str, cache: dict | None = None) -> list[str]:
-    """Every N-Quads line (``s p o g .``) of one paper's named graph, named by the paper's IRI.
+def paper_ntriples(graph: nx.MultiDiGraph, pid: str, base: str, iris: dict[str, str] | None = None) -> list[str]:
+    """The N-Triples lines (``s p o .``) a paper owns: the paper, its edges, its mention resources.
 
-    IRIs are minted (percent-encoded keys under a checked base), so only literals need escaping.
-    ``cache`` keeps each entity's triples across papers of one write.
+    Entities' own triples are not included (see :func:`entity_ntriples`). IRIs are minted
+    (percent-encoded keys under a checked base), so only literals need escaping. ``iris`` caches
+    entity IRI terms across papers of one write.
     """
-    cache = {} if cache is None else cache
+    iris = {} if iris is None else iris
     p = graph.nodes[pid]
     s = f"<{mint_iri(base, 'paper', p['key'])}>"
-    end = f" {s} ."
-    lines = [f"{s} {_TYPE} <{c}>{end}" for c in _CLASSES["Paper"]]
-    lines.append(f"{s} {_ID} {_lit(p['key'])}{end}")
-    lines.append(f"{s} {_TITLE} {_lit(p.get('title') or '')}{end}")
-    lines.append(f"{s} {_ABSTRACT} {_lit(p.get('abstract') or '')}{end}")
+    lines = [f"{s} {_TYPE} <{c}> ." for c in _CLASSES["Paper"]]
+    lines.append(f"{s} {_ID} {_lit(p['key'])} .")
+    lines.append(f"{s} {_TITLE} {_lit(p.get('title') or '')} .")
+    lines.append(f"{s} {_ABSTRACT} {_lit(p.get('abstract') or '')} .")
     if p.get("arxiv_id"):
-        lines.append(f"{s} {_ARXIV} {_lit(p['arxiv_id'])}{end}")
+        lines.append(f"{s} {_ARXIV} {_lit(p['arxiv_id'])} .")
     if p.get("url"):
-        lines.append(f"{s} {_URL} {_uri_lit(p['url'])}{end}")
-    lines.extend(f"{s} {_CREATOR} {_lit(a)}{end}" for a in p.get("authors") or ())
+        lines.append(f"{s} {_URL} {_uri_lit(p['url'])} .")
+    lines.extend(f"{s} {_CREATOR} {_lit(a)} ." for a in p.get("authors") or ())
     if p.get("date"):
-        lines.append(f"{s} {_DATE} {_lit(p['date'])}{end}")
+        lines.append(f"{s} {_DATE} {_lit(p['date'])} .")
     if p.get("source"):
-        lines.append(f"{s} {_SOURCE} {_lit(p['source'])}{end}")
+        lines.append(f"{s} {_SOURCE} {_lit(p['source'])} .")
     for _, nid, etype, ed in graph.out_edges(pid, keys=True, data=True):
-        hit = cache.get(nid)
-        if hit is None:
+        o = iris.get(nid)
+        if o is None:
             attrs = graph.nodes[nid]
-            o = f"<{mint_iri(base, IRI_KINDS[attrs['label']], attrs['key'])}>"
-            hit = cache[nid] = (o, _entity_triples(o, attrs))
-        o, triples = hit
-        lines.append(f"{s} {_EDGE_PRED[etype]} {o}{end}")
-        lines.extend(t + end for t in triples)
+            o = iris[nid] = f"<{mint_iri(base, IRI_KINDS[attrs['label']], attrs['key'])}>"
+        lines.append(f"{s} {_EDGE_PRED[etype]} {o} .")
         source = ed.get("source") or p.get("source") or ""
         rel = _lit(etype)
         for m in ed.get("mentions", ()):
-            mi = f"<{mention_iri(base, p['key'], nid, etype, m)}>"
+            mi = f"<{mention_iri(base, p['key'], nid, etype, m, source)}>"
             lines += (
-                f"{mi} {_TYPE} <{_MENTION_CLASS}>{end}",
-                f"{mi} {_M_PAPER} {s}{end}",
-                f"{mi} {_M_ENTITY} {o}{end}",
-                f"{mi} {_M_REL} {rel}{end}",
-                f"{mi} {_M_FIELD} {_lit(m.field)}{end}",
-                f"{mi} {_M_START} {_int(m.start)}{end}",
-                f"{mi} {_M_END} {_int(m.end)}{end}",
-                f"{mi} {_M_SENT} {_lit(m.sentence)}{end}",
-                f"{mi} {_M_RULE} {_lit(m.rule)}{end}",
+                f"{mi} {_TYPE} <{_MENTION_CLASS}> .",
+                f"{mi} {_M_PAPER} {s} .",
+                f"{mi} {_M_ENTITY} {o} .",
+                f"{mi} {_M_REL} {rel} .",
+                f"{mi} {_M_FIELD} {_lit(m.field)} .",
+                f"{mi} {_M_START} {_int(m.start)} .",
+                f"{mi} {_M_END} {_int(m.end)} .",
+                f"{mi} {_M_SENT} {_lit(m.sentence)} .",
+                f"{mi} {_M_RULE} {_lit(m.rule)} .",
             )
             if source:
-                lines.append(f"{mi} {_SOURCE} {_lit(source)}{end}")
+                lines.append(f"{mi} {_SOURCE} {_lit(source)} .")
     return lines
 
 
-def nquads_bytes(lines: list[str]) -> bytes:
+def ntriples_bytes(lines: list[str]) -> bytes:
     """Lines joined as UTF-8 (a lone surrogate, which RDF cannot hold, becomes ``?``)."""
     text = "\n".join(lines) + "\n"
     try:
@@ -197,26 +201,21 @@ def nquads_bytes(lines: list[str]) -> bytes:
         return text.encode("utf-8", "replace")
 
 
-def graph_to_nquads(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
-    """The N-Quads lines of every paper in ``graph`` (see :func:`graph_to_quads`)."""
+def graph_to_ntriples(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
+    """The N-Triples lines of ``graph``: each paper's own lines, then each entity's once."""
     base = check_base_iri(base_iri)
-    cache: dict = {}
+    iris: dict[str, str] = {}
     for pid, label in graph.nodes(data="label"):
         if label == "Paper":
-            yield from paper_nquads(graph, pid, base, cache)
+            yield from paper_ntriples(graph, pid, base, iris)
+    for nid in iris:
+        yield from entity_ntriples(graph, nid, base)[1]
 
 
 def graph_to_quads(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[Quad]:
-    """The quads of every paper in ``graph``, each paper's in the named graph of the paper.
-
-    An entity's type, key, label and alt labels are repeated in the graph of each paper naming
-    it, so clearing one paper's graph never loses what another paper said about the entity.
-    """
-    base = check_base_iri(base_iri)
-    cache: dict = {}
-    for pid, label in graph.nodes(data="label"):
-        if label == "Paper":
-            yield from parse(nquads_bytes(paper_nquads(graph, pid, base, cache)), RdfFormat.N_QUADS)
+    """The triples of ``graph`` (see :func:`graph_to_ntriples`) as quads in the default graph."""
+    for t in parse(ntriples_bytes(list(graph_to_ntriples(graph, base_iri))), RdfFormat.N_TRIPLES):
+        yield Quad(t.subject, t.predicate, t.object, DefaultGraph())
 
 
 def _iri(term: str) -> str:
@@ -249,6 +248,34 @@ def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
             props[pred].add(value)
         else:
             props[pred] = {value}
+    return _to_graph(subj)
+
+
+def store_to_networkx(store: Store) -> nx.MultiDiGraph:
+    """The default graph of a pyoxigraph ``store`` read back like :func:`quads_to_networkx`.
+
+    One pattern scan per predicate the graph needs (and per class for ``rdf:type``), values kept
+    as plain strings: no per-node query, and the mentions' own type triples are never read.
+    """
+    dg = DefaultGraph()
+    subj: dict[str, dict[str, set]] = defaultdict(dict)
+    type_iri = _P["type"]
+    for cls in _CLASS_LABEL:  # a mention is known by its kg:paper (see _first_class)
+        for q in store.quads_for_pattern(None, NamedNode(type_iri), NamedNode(cls), dg):
+            subj[q.subject.value].setdefault(type_iri, set()).add(cls)
+    for pred in (*(v for k, v in _P.items() if k != "type"), *_PRED_EDGE):
+        conv = int if pred in _INTS else None
+        for q in store.quads_for_pattern(None, NamedNode(pred), None, dg):
+            value = q.object.value
+            props = subj[q.subject.value]
+            vals = props.get(pred)
+            if vals is None:
+                vals = props[pred] = set()
+            vals.add(conv(value) if conv else value)
+    return _to_graph(subj)
+
+
+def _to_graph(subj: dict[str, dict[str, set]]) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     ids: dict[str, str] = {}
     label_of = {iri: _first_class(props) for iri, props in subj.items()}
@@ -290,18 +317,13 @@ def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
     return g
 
 
-def store_to_networkx(store: Store) -> nx.MultiDiGraph:
-    """Every quad of a pyoxigraph ``store`` read back with :func:`quads_to_networkx`."""
-    return quads_to_networkx(store.quads_for_pattern(None, None, None, None))
-
-
 def _first_class(props: dict[str, set]) -> str | None:
     for cls in sorted(props.get(_P["type"], ())):
         if cls in _CLASS_LABEL:
             return _CLASS_LABEL[cls]
         if cls == _MENTION_CLASS:
             return "Mention"
-    return None
+    return "Mention" if _P["paper"] in props else None
 
 
 def _one(props: dict[str, set], pred: str) -> object:

@@ -1,17 +1,13 @@
-"""The embedded RDF store: pyoxigraph on disk, one named graph per paper, SPARQL over their union.
+"""The embedded RDF store: pyoxigraph on disk, every triple in the default graph, SPARQL over it.
 
 Why pyoxigraph alone (not rdflib, nor rdflib over oxrdflib): storage, SPARQL and serialisation
 run in Rust over RocksDB, persist across runs, and release the GIL while bulk-loading; Python only
-renders N-Quads text (kg.sinks.rdf). The issue measured a GROUP BY over 1M triples at ~8 s with
-rdflib's in-memory store and ~0.4 s with Oxigraph. Measured here (2-core machine shared with other
-jobs, load average 8-12, so absolute figures are pessimistic; tests/test_store_perf.py):
-dataset-usage over 616,620 quads took 1.15 s in this store and 3.86 s in an in-memory rdflib
-Dataset, same rows; on 20,000 synthetic papers (2.47M quads) writing ran at 275 papers/s
-(rendering alone 8,000 papers/s: the rest is Oxigraph's RocksDB bulk load), re-writing unchanged
-papers at 428 papers/s, queries 0.8-14 s, N-Triples/Turtle export ~55,000 triples/s and N-Quads
-dump ~77,000 quads/s (Oxigraph's own read path bounds these). oxrdflib would route every query
-result and triple through rdflib's Python objects, so rdflib is kept for the vocabulary class
-and for parsing exports back in tests.
+renders N-Triples text (kg.sinks.rdf). The issue measured a GROUP BY over 1M triples at ~8 s with
+rdflib's in-memory store and ~0.4 s with Oxigraph. oxrdflib would route every query result and
+triple through rdflib's Python objects, so rdflib is kept for the vocabulary class and for parsing
+exports back in tests. Why one default graph (no graph per paper): queries then need no union
+(whose de-duplication cost seconds), exports are Oxigraph's native dump, and RocksDB writes three
+indexes a triple instead of six. Figures: tests/test_store_perf.py and docs/DESIGN.md.
 """
 
 from __future__ import annotations
@@ -20,11 +16,13 @@ import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, Store, Variable, parse, serialize
+from pyoxigraph import (DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store,
+                        Variable, parse)
 
 from kg.errors import SinkError
 from kg.graph import papers_in
@@ -34,9 +32,10 @@ from kg.sinks.rdf import (
     EDGE_PREDICATES,
     PREFIXES,
     check_base_iri,
+    entity_ntriples,
     mint_iri,
-    nquads_bytes,
-    paper_nquads,
+    ntriples_bytes,
+    paper_ntriples,
     store_to_networkx,
 )
 from kg.sinks.vocab import KG
@@ -56,8 +55,12 @@ RDF_FORMATS = {
     "trig": RdfFormat.TRIG,
     "jsonld": RdfFormat.JSON_LD,
 }
-_DATASET_FORMATS = {"nquads", "trig"}
-_BATCH_PAPERS = 500  # ~60k quads a batch: RocksDB's per-quad cost grows with batch size
+_BATCH_PAPERS = 1000  # ~100k triples a bulk load
+_ENTITY_CACHE = 200_000  # entities whose triples this session already wrote (bounded memory)
+_DG = DefaultGraph()
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PAPER_OF = NamedNode(str(KG.paper))
+_EDGE_NODES = tuple(NamedNode(iri) for iri in EDGE_PREDICATES.values())
 _LABEL_CLASSES = {"Paper": KG.Paper, "Method": KG.Method, "Dataset": KG.Dataset,
                   "CodeRepository": KG.CodeRepository}
 _INTEGER = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
@@ -82,7 +85,18 @@ class OxigraphStore:
         self.read_only = read_only
         self._lock_fd: int | None = None
         self._store: Store | None = None
+        self._loader: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None
+        self._written: dict[str, int] = {}  # entity node id -> hash of its lines already loaded
+        self._orphans: set[NamedNode] = set()  # entities a replaced paper no longer links to
         self._open()
+        if next(iter(self._raw().named_graphs()), None) is not None:
+            if read_only:
+                self.close()
+                raise SinkError(f"store {self.path} was written by an older kg (one graph per paper); "
+                                f"open it once for writing (e.g. `kg ingest FILE --store {self.path}`) "
+                                "to move it to the current layout")
+            self._migrate()
 
     # ---- opening and closing -------------------------------------------------------------
     def _open(self) -> None:
@@ -135,16 +149,36 @@ class OxigraphStore:
             self._lock_fd = None
 
     def close(self) -> None:
-        """Flush to disk and release the store (and its lock); safe to call twice."""
+        """Wait for the last batch, flush to disk and release the store (and its lock); a loader
+        error is raised here as SinkError (the store is released all the same); safe to call twice."""
         if self._store is not None:
             try:
+                self._settle()
                 if not self.read_only:
                     self._store.flush()
             except OSError as e:
                 raise SinkError(f"cannot flush store {self.path}: {e}") from e
             finally:
+                if self._loader is not None:
+                    self._loader.shutdown(wait=True)
+                    self._loader = None
+                self._pending = None
                 self._store = None  # dropping the last reference closes RocksDB and its LOCK
                 self._unlock()
+
+    def _migrate(self) -> None:
+        """Move the triples of a store written with one named graph per paper (kg before the
+        default-graph layout) into the default graph, once."""
+        store = self._raw()
+        graphs = list(store.named_graphs())
+        try:
+            for g in graphs:
+                store.extend([Quad(q.subject, q.predicate, q.object, _DG)
+                              for q in store.quads_for_pattern(None, None, None, g)])
+                store.remove_graph(g)
+        except OSError as e:
+            raise SinkError(f"moving store {self.path} to the default-graph layout failed: {e}; "
+                            "open it again to finish, or ingest into a new --store") from e
 
     def __enter__(self) -> "OxigraphStore":
         return self
@@ -154,77 +188,156 @@ class OxigraphStore:
 
     @property
     def store(self) -> Store:
-        """The underlying pyoxigraph store (raises once closed)."""
+        """The underlying pyoxigraph store, once the batch in flight has landed (raises once closed)."""
+        self._settle()
+        return self._raw()
+
+    def _raw(self) -> Store:
         if self._store is None:
             raise SinkError(f"store {self.path} is closed; open it again")
         return self._store
 
     # ---- writing ---------------------------------------------------------------------------
     def write(self, graph: nx.MultiDiGraph) -> WriteStats:
-        """Replace each paper of ``graph`` in the store (clear its named graph, write it again).
+        """Replace each paper of ``graph`` in the store; entities merge (RDF set semantics).
 
-        Papers go in batches: Python renders a batch as N-Quads while a worker thread has
-        Oxigraph clear the previous batch's changed graphs and bulk-load them (Oxigraph releases
-        the GIL while loading), so the two overlap. Papers whose stored graph is already equal are
-        skipped (``stats.extra["unchanged_papers"]``). A batch is not one transaction: after a
-        crash, re-run the ingest.
+        Python renders N-Triples in batches and hands each to one loader thread (Oxigraph's bulk
+        load releases the GIL), at most one batch in flight: this returns while the last batch is
+        still loading, so the caller's next step overlaps it. The next ``write``, any read and
+        ``close()`` wait for it and raise its error as SinkError. Papers already in the store lose
+        their own triples and mention resources first, unless they are unchanged (then they are
+        skipped: ``stats.extra["unchanged_papers"]``, counted in the returned stats once loaded).
+        A batch is not one transaction: after a crash, re-run the ingest.
         """
         if self.read_only:
             raise SinkError(f"store {self.path} was opened read-only; open it without read_only to write")
         t0 = time.perf_counter()
+        self._settle()
         base = self.base_iri
-        _ = self.store  # raises SinkError once closed
         pids = papers_in(graph)
         stats = WriteStats(papers=len(pids))
-        cache: dict = {}
-        unchanged = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
-            pending: Future | None = None
-            for i in range(0, len(pids), _BATCH_PAPERS):
-                batch = pids[i:i + _BATCH_PAPERS]
-                items = []
-                for pid in batch:
-                    lines = paper_nquads(graph, pid, base, cache)
-                    name = NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"]))
-                    items.append((name, nquads_bytes(lines)))
-                    stats.triples += len(lines)
-                    stats.relationships += graph.out_degree(pid)
-                if pending is not None:
-                    unchanged += pending.result()
-                pending = pool.submit(self._replace, items)
-            if pending is not None:
-                unchanged += pending.result()
-        stats.extra["unchanged_papers"] = unchanged
-        stats.nodes = len(pids) + len(cache)
+        stats.extra["unchanged_papers"] = 0
+        iris: dict[str, str] = {}
+        written = self._written
+        done = 0
+        for i in range(0, len(pids), _BATCH_PAPERS):
+            batch = _Batch(stats)
+            for pid in pids[i:i + _BATCH_PAPERS]:
+                lines = paper_ntriples(graph, pid, base, iris)
+                iri = NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"]))
+                batch.papers.append((iri, ntriples_bytes(lines)))
+                stats.triples += len(lines)
+                stats.relationships += graph.out_degree(pid)
+            entity_lines: list[str] = []
+            new = list(iris)[done:]
+            done += len(new)
+            for nid in new:
+                _, lines = entity_ntriples(graph, nid, base)
+                h = hash(tuple(lines))
+                stats.triples += len(lines)
+                if written.get(nid) != h:  # not already loaded by an earlier write of this session
+                    entity_lines += lines
+                    written[nid] = h
+            if len(written) > _ENTITY_CACHE:
+                written.clear()
+            batch.entities = ntriples_bytes(entity_lines) if entity_lines else b""
+            self._submit(batch)
+        stats.nodes = len(pids) + len(iris)
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _replace(self, items: list[tuple[NamedNode, bytes]]) -> int:
-        """Load each paper's N-Quads, first clearing its old graph; a paper whose graph already
-        holds exactly these quads is left alone (re-ingesting is then cheap). Returns those."""
-        store = self.store
-        load, unchanged = [], 0
+    def _submit(self, batch: "_Batch") -> None:
+        self._wait()
+        if self._loader is None:
+            self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store")
+        self._pending = self._loader.submit(self._load, batch)
+
+    def _wait(self) -> None:
+        """Wait for the batch in flight; its error becomes a SinkError here."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
         try:
-            for name, data in items:
-                if store.contains_named_graph(name):
-                    old = set(store.quads_for_pattern(None, None, None, name))
-                    if old == set(parse(data, RdfFormat.N_QUADS)):
-                        unchanged += 1
+            pending.result()
+        except SinkError:
+            self._written.clear()  # its entities may not have landed
+            raise
+        except Exception as e:  # noqa: BLE001 - any loader failure is reported to the caller
+            self._written.clear()
+            raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
+                            "before the failure are kept, re-run the ingest to finish") from e
+
+    def _settle(self) -> None:
+        """Wait for the loader, then drop entities a replaced paper left linked by no one."""
+        self._wait()
+        if not self._orphans or self.read_only:
+            return
+        store = self._raw()
+        orphans, self._orphans = self._orphans, set()
+        try:
+            for e in orphans:
+                if next(iter(store.quads_for_pattern(None, None, e, _DG)), None) is None:
+                    for q in list(store.quads_for_pattern(e, None, None, _DG)):
+                        store.remove(q)
+                    self._written.clear()
+        except OSError as e:
+            raise SinkError(f"writing to store {self.path} failed: {e}; re-run the ingest") from e
+
+    def _load(self, batch: "_Batch") -> None:
+        """In the loader thread: clear the batch's papers already stored (skipping unchanged
+        ones), then bulk-load the rest with the batch's entity triples."""
+        store = self._raw()
+        try:
+            data = [batch.entities]
+            for iri, text in batch.papers:
+                if self._exists(iri):
+                    if self._unchanged(iri, text):
+                        batch.stats.extra["unchanged_papers"] += 1
                         continue
-                    store.remove_graph(name)
-                load.append(data)
-            if load:
-                store.bulk_load(b"".join(load), RdfFormat.N_QUADS)
-            return unchanged
+                    for t in self._owned(iri):
+                        if t.subject == iri and t.predicate in _EDGE_NODES:
+                            self._orphans.add(t.object)
+                        store.remove(Quad(t.subject, t.predicate, t.object, _DG))
+                data.append(text)
+            payload = b"".join(data)
+            if payload:
+                store.bulk_load(payload, RdfFormat.N_TRIPLES, lenient=True)
         except OSError as e:
             raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
                             "before the failure are kept, re-run the ingest to finish") from e
         except SyntaxError as e:  # a bug in kg.sinks.rdf, never the user's data
-            raise SinkError(f"kg produced N-Quads Oxigraph cannot read ({e}); please report this") from e
+            raise SinkError(f"kg produced N-Triples Oxigraph cannot read ({e}); please report this") from e
+
+    def _exists(self, iri: NamedNode) -> bool:
+        store = self._raw()
+        return (next(iter(store.quads_for_pattern(iri, None, None, _DG)), None) is not None
+                or next(iter(store.quads_for_pattern(None, _PAPER_OF, iri, _DG)), None) is not None)
+
+    def _unchanged(self, iri: NamedNode, text: bytes) -> bool:
+        """Whether the stored paper ``iri`` says exactly what ``text`` says. A mention IRI hashes
+        everything its resource says (kg.sinks.rdf.mention_iri), so comparing the paper's own
+        triples and its set of mention IRIs is enough: mention triples are not read back."""
+        own, mentions = set(), set()
+        for q in parse(text, RdfFormat.N_TRIPLES):
+            if q.subject == iri:
+                own.add(q.triple)
+            elif q.predicate == _PAPER_OF:
+                mentions.add(q.subject)
+        store = self._raw()
+        return (own == {q.triple for q in store.quads_for_pattern(iri, None, None, _DG)}
+                and mentions == {q.subject for q in store.quads_for_pattern(None, _PAPER_OF, iri, _DG)})
+
+    def _owned(self, iri: NamedNode) -> set:
+        """The triples paper ``iri`` owns: its own and those of its mention resources."""
+        store = self._raw()
+        out = {q.triple for q in store.quads_for_pattern(iri, None, None, _DG)}
+        for m in [q.subject for q in store.quads_for_pattern(None, _PAPER_OF, iri, _DG)]:
+            out.update(q.triple for q in store.quads_for_pattern(m, None, None, _DG))
+        return out
 
     # ---- reading ---------------------------------------------------------------------------
     def query(self, sparql: str, params: dict[str, object] | None = None) -> tuple[list[str], list[list[object]]]:
-        """Run SPARQL over the union of the papers' graphs; ``params`` are bound as literals.
+        """Run SPARQL over the default graph (every triple); ``params`` are bound as literals.
 
         A parameter is bound with SPARQL substitutions (SEP-0007), which require the variable
         in the top-level SELECT; its column is dropped from the result. Values come back as
@@ -234,8 +347,7 @@ class OxigraphStore:
         params = params or {}
         subs = {Variable(k): _literal(k, v) for k, v in params.items()}
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
-                                      substitutions=subs or None)
+            result = self.store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
             if isinstance(result, QueryBoolean):
                 return ["ask"], [[bool(result)]]
             if isinstance(result, QuerySolutions):
@@ -254,52 +366,46 @@ class OxigraphStore:
             raise SinkError(f"querying store {self.path} failed: {e}") from e
 
     def counts(self) -> dict[str, int]:
-        """Nodes by label, edges by type, mentions, distinct triples (union) and quads."""
-        out = {label: 0 for label in _LABEL_CLASSES}
-        out.update({etype: 0 for etype in EDGE_PREDICATES})
-        by_class = {str(c): label for label, c in _LABEL_CLASSES.items()}
-        _, rows = self.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
-        for cls, n in rows:
-            if cls in by_class:
-                out[by_class[cls]] = n
-            elif cls == str(KG.Mention):
-                out["mentions"] = n
-        values = " ".join(f"<{iri}>" for iri in EDGE_PREDICATES.values())
-        _, rows = self.query("SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                             f"WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }} }} GROUP BY ?p")
-        by_pred = {iri: etype for etype, iri in EDGE_PREDICATES.items()}
-        for pred, n in rows:
-            out[by_pred[pred]] = n
-        out.setdefault("mentions", 0)
-        _, rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
-        out["triples"] = rows[0][0]
-        out["quads"] = len(self.store)
+        """Nodes by label, edges by type, mentions, triples and quads (equal: one graph)."""
+        store = self.store
+        out = {label: _count(store, None, NamedNode(_RDF_TYPE), NamedNode(str(c)))
+               for label, c in _LABEL_CLASSES.items()}
+        for etype, iri in EDGE_PREDICATES.items():
+            out[etype] = _count(store, None, NamedNode(iri), None)
+        out["mentions"] = _count(store, None, NamedNode(_RDF_TYPE), NamedNode(str(KG.Mention)))
+        out["triples"] = out["quads"] = len(store)
         return out
 
-    def triples(self) -> Iterable:
-        """The distinct triples of the union of all graphs, streamed (a pyoxigraph iterator)."""
-        return self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-
     def export(self, fmt: str, out: BinaryIO) -> int:
-        """Serialise the store to ``out`` in an RDF format of :data:`RDF_FORMATS`; returns the
-        number of triples (quads for ``nquads``/``trig``) written. Triple formats get the union."""
+        """Serialise the store to ``out`` in an RDF format of :data:`RDF_FORMATS` (Oxigraph's own
+        dump of the default graph); returns the number of triples written."""
         if fmt not in RDF_FORMATS:
             raise SinkError(f"unknown RDF export format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
         try:
-            if fmt in _DATASET_FORMATS:
-                n = len(self.store)
-                self.store.dump(out, RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "trig" else None)
-                return n
-            _, rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
-            prefixes = None if fmt == "ntriples" else PREFIXES
-            serialize(self.triples(), out, RDF_FORMATS[fmt], prefixes=prefixes)
-            return rows[0][0]
+            store = self.store
+            n = len(store)
+            prefixes = PREFIXES if fmt in ("turtle", "trig", "jsonld") else None
+            store.dump(out, RDF_FORMATS[fmt], from_graph=_DG, prefixes=prefixes)
+            return n
         except (OSError, ValueError) as e:
             raise SinkError(f"exporting store {self.path} as {fmt} failed: {e}") from e
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The store read back into the graph shape of DESIGN.md (for graphml/json export, stats)."""
         return store_to_networkx(self.store)
+
+
+@dataclass
+class _Batch:
+    """Papers rendered as N-Triples (paper IRI, bytes), plus entity triples new to this session."""
+
+    stats: WriteStats
+    papers: list[tuple[NamedNode, bytes]] = field(default_factory=list)
+    entities: bytes = b""
+
+
+def _count(store: Store, s: object, p: object, o: object) -> int:
+    return sum(1 for _ in store.quads_for_pattern(s, p, o, _DG))
 
 
 def _literal(name: str, value: object) -> Literal:
