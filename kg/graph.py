@@ -69,7 +69,10 @@ def _add_entity(g: nx.MultiDiGraph, pid: str, e: Entity, source: str) -> None:
 
 def _add_code(g: nx.MultiDiGraph, pid: str, c: CodeUrl, source: str) -> None:
     nid = node_id("CodeRepository", c.key)
-    if nid not in g:
+    if nid in g and c.url < g.nodes[nid]["url"]:
+        # URLs sharing a key differ only in case or form: keep the smallest, as every store does
+        g.nodes[nid].update(url=c.url, owner=c.owner, repo=c.repo)
+    elif nid not in g:
         g.add_node(
             nid,
             label="CodeRepository",

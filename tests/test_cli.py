@@ -181,3 +181,17 @@ def test_installed_console_script_and_python_m(tmp_path: Path) -> None:
     assert "CIFAR-10 Is Not Enough" in q.stdout
     bad = subprocess.run([exe, "export", "--format", "nope"], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_code_repository_url_does_not_depend_on_ingest_order() -> None:
+    from kg.graph import build_graph
+    from kg.keys import url_key
+    from kg.model import CodeUrl, Extraction, Paper
+
+    def ex(key: str, url: str) -> Extraction:
+        paper = Paper(key=key, title=key, abstract="x")
+        return Extraction(paper, code_urls=(CodeUrl(url, url_key(url), "github", "o", "r"),))
+
+    a, b = ex("p1", "https://github.com/Owner/Repo"), ex("p2", "https://github.com/owner/repo")
+    urls = {build_graph(order).nodes["CodeRepository:github.com/owner/repo"]["url"] for order in ([a, b], [b, a])}
+    assert urls == {"https://github.com/Owner/Repo"}
