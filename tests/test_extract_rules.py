@@ -124,3 +124,10 @@ def test_plain_title_names(ex):
     assert ms["Vgent"].role == "proposed"
     ms, ds = _run(ex, "We review how attention works.", title="Attention: A Survey of Mechanisms")
     assert ms == {} and ds == {}
+
+
+def test_opening_is_a_sentence_presents_the_name(ex):
+    ms, _ = _run(ex, "QuillNet is a lightweight network for handwriting recognition. It runs fast.")
+    assert ms["QuillNet"].role == "proposed"
+    ms, _ = _run(ex, "Handwriting is hard. Prior work is slow. Even then, more work follows. QuillNet is a baseline model.")
+    assert ms["QuillNet"].role == "mentioned"

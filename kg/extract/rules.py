@@ -49,6 +49,7 @@ _PLURAL_D_HEAD = re.compile(r"\s+(?:datasets|benchmarks|corpora|data\s+sets|suit
 _AND_X_D_HEAD = re.compile(r"\s+(?:and|or)\s+[\w\-]+\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
 _ANALOGY = re.compile(r"-(?:like|style|inspired|ish)\b")
 _METRIC_NAME = re.compile(r"(?:-[Ss]core|[a-z]Score|-F1|-AUC|-AUROC|-mAP)$")
+_IS_A = re.compile(r"\s+is\s+(?:a|an)\s")
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
@@ -432,6 +433,12 @@ class Rules:
             cands.insert(bisect_right(starts, a), c)
             starts.insert(bisect_right(starts, a), a)
             self._mark(text, c, text[max(0, a - 60):m.start()], "name-cue")
+        by_start = {c.start: c for c in cands if not c.drop}
+        for s0 in sents[:3]:  # "X is a novel framework that ..." opening the abstract presents the paper's X
+            c = by_start.get(s0)
+            if c is not None and c.entry is None and c.strength >= 1 and not c.veto and not c.proposed \
+                    and _IS_A.match(text, c.end) and self._first_head(text[c.end:c.end + 80].split()[2:10]):
+                self._mark(text, c, "", "is-a")
         for m in _PASSIVE.finditer(text):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
             s0 = sents[bisect_right(sents, m.start()) - 1]
             first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
