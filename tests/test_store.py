@@ -271,3 +271,16 @@ def test_a_store_with_one_graph_per_paper_moves_to_the_default_graph(tmp_path):
         assert _quads(s) == expected
         s.write(g)
         assert _quads(s) == expected
+
+
+def test_order_by_is_applied_like_sparql(store):
+    store.write(graph_of(small_corpus()))
+    q = ("SELECT ?t ?n ?c WHERE { ?p dcterms:title ?t . "
+         "{ SELECT ?p (COUNT(?d) AS ?n) WHERE { ?p kg:uses ?d } GROUP BY ?p } OPTIONAL { ?p kg:hasCode ?c } }")
+    # uses: Alpha 2 (ImageNet, COCO), Beta 2, Gamma 2 (CIFAR100, COCO), Delta 1, Epsilon 1
+    _, rows = store.query(q + " order by desc(?n) ?c ?t")
+    assert [(r[0][:5], r[1]) for r in rows] == [("Gamma", 2), ("Alpha", 2), ("Beta ", 2), ("Delta", 1), ("Epsil", 1)]
+    _, rows = store.query(q.replace("SELECT ?t ?n ?c", "SELECT ?t") + " ORDER BY DESC(?n) ?t")  # not selected
+    assert [r[0][:5] for r in rows] == ["Alpha", "Beta ", "Gamma", "Delta", "Epsil"]
+    _, rows = store.query(q + " ORDER BY ?n LIMIT 1")  # not a plain final ORDER BY: Oxigraph sorts
+    assert rows[0][1] == 1
