@@ -227,7 +227,9 @@ def test_no_query_text_built_with_values() -> None:
     # the cypher statements are files with $parameters, never Python placeholders
     for f in (PACKAGE / "sinks" / "cypher").glob("*.cypher"):
         assert not re.search(r"\{\w*\}|%s|%\(", f.read_text()), f
-    for f in (REPO / "queries").glob("*.*"):
+    named = [*(REPO / "queries").glob("*.*"), *(PACKAGE / "queries").glob("*.*")]
+    assert named, "no named query files found"
+    for f in named:
         assert not re.search(r"\{\d*\}|%s|%\(\w+\)s", f.read_text()), f
 
 
