@@ -142,8 +142,6 @@ def test_sigint_stops_cleanly_says_how_far_and_how_to_resume(corpus_slice: Path,
     assert quads(store) == reference
 
 
-@pytest.mark.xfail(strict=False, reason="intermittent: an extraction worker can print a KeyboardInterrupt "
-                   "traceback; needs signal.signal(SIGINT, SIG_IGN) in kg.extract._init_worker")
 def test_ctrl_c_to_the_whole_job_with_worker_processes_is_clean_too(corpus_slice: Path, tmp_path: Path) -> None:
     """A terminal's Ctrl-C reaches every process of the job, the extraction workers included."""
     store = tmp_path / "store"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing as mp
+import signal
 from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -108,6 +109,8 @@ _WORKER: Extractor | None = None
 
 def _init_worker(kb_files: list[str], use_builtin: bool) -> None:
     global _WORKER
+    # Ctrl-C is the parent's to handle: a worker that saw it would print its own traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Extractor([Path(p) for p in kb_files], use_builtin_kb=use_builtin)
 
 
