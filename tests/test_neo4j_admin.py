@@ -77,7 +77,8 @@ def test_real_import_tool_accepts_the_files(tmp_path: Path, neo4j_server) -> Non
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     r = subprocess.run(["java", *[f for f in JVM_FLAGS if not f.startswith("-Xm")], "-Xmx1g", "-cp",
                         f"{LAUNCHER_DIR / 'target' / 'lib'}/*", "org.neo4j.cli.AdminTool", *args[1:]],
-                       capture_output=True, text=True, env=env, timeout=300, check=False)
+                       capture_output=True, text=True, env=env, timeout=300, check=False,
+                       cwd=tmp_path)  # the importer writes import.report into its working folder
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
     # by hand from _graph(): nodes 2 papers + LoRA + CIFAR-100 + 1 repo; relationships PROPOSES,
