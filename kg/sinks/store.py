@@ -13,16 +13,14 @@ indexes a triple instead of six. Figures: tests/test_store_perf.py and docs/DESI
 from __future__ import annotations
 
 import os
-import re
 import time
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store,
+from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store,
                         Variable, parse)
 
 from kg.errors import SinkError
@@ -39,6 +37,7 @@ from kg.sinks.rdf import (
     paper_ntriples,
     store_to_networkx,
 )
+from kg.sinks.sparql import literal, plain, sort_rows, split_order_by
 from kg.sinks.vocab import KG
 
 try:
@@ -59,19 +58,11 @@ RDF_FORMATS = {
 _BATCH_PAPERS = 1000  # ~100k triples a bulk load
 _ENTITY_CACHE = 200_000  # entities whose triples this session already wrote (bounded memory)
 _DG = DefaultGraph()
-# A final ORDER BY of plain variables is applied in Python: Oxigraph's sort decodes both compared
-# strings from RocksDB at each comparison (6 s for 8k titles on disk here; Python: milliseconds).
-_ORDER_BY = re.compile(r"\bORDER\s+BY((?:\s*(?:(?:ASC|DESC)\s*\(\s*\?\w+\s*\)|\?\w+))+)\s*$", re.I)
-_ORDER_KEY = re.compile(r"(?:(ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))", re.I)
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PAPER_OF = NamedNode(str(KG.paper))
 _EDGE_NODES = tuple(NamedNode(iri) for iri in EDGE_PREDICATES.values())
 _LABEL_CLASSES = {"Paper": KG.Paper, "Method": KG.Method, "Dataset": KG.Dataset,
                   "CodeRepository": KG.CodeRepository}
-_INTEGER = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
-_FLOAT = {"http://www.w3.org/2001/XMLSchema#" + t for t in ("decimal", "double", "float")}
 
 
 class OxigraphStore:
@@ -350,12 +341,10 @@ class OxigraphStore:
         when unbound. ASK gives ``(["ask"], [[bool]])``; CONSTRUCT gives subject/predicate/object rows.
         """
         params = params or {}
-        subs = {Variable(k): _literal(k, v) for k, v in params.items()}
-        m = _ORDER_BY.search(sparql)
-        order = [(k.group(2) or k.group(3), (k.group(1) or "").upper() == "DESC") for k in _ORDER_KEY.finditer(m.group(1))] if m else []
+        subs = {Variable(k): literal(k, v) for k, v in params.items()}
+        text, order = split_order_by(sparql)
         try:
-            result = self.store.query(sparql[:m.start()] if m else sparql, prefixes=PREFIXES,
-                                      substitutions=subs or None)
+            result = self.store.query(text, prefixes=PREFIXES, substitutions=subs or None)
             if isinstance(result, QuerySolutions):
                 names = [v.value for v in result.variables]
                 if any(k not in names for k, _ in order):  # ORDER BY a variable not selected
@@ -365,14 +354,12 @@ class OxigraphStore:
             if isinstance(result, QuerySolutions):
                 keep = [i for i, n in enumerate(names) if n not in params]
                 if not order:
-                    return [names[i] for i in keep], [[_plain(row[i]) for i in keep] for row in result]
+                    return [names[i] for i in keep], [[plain(row[i]) for i in keep] for row in result]
                 raw = [list(row) for row in result]
-                for var, desc in reversed(order):  # stable sorts, last key first
-                    i = names.index(var)
-                    raw.sort(key=lambda r: _order_key(r[i]), reverse=desc)
-                return [names[i] for i in keep], [[_plain(r[i]) for i in keep] for r in raw]
+                sort_rows(raw, names, order)
+                return [names[i] for i in keep], [[plain(r[i]) for i in keep] for r in raw]
             return ["subject", "predicate", "object"], [
-                [_plain(t.subject), _plain(t.predicate), _plain(t.object)] for t in result]
+                [plain(t.subject), plain(t.predicate), plain(t.object)] for t in result]
         except SyntaxError as e:
             raise SinkError(f"SPARQL query does not parse: {e}; check the query text") from e
         except RuntimeError as e:
@@ -420,37 +407,5 @@ class _Batch:
     entities: bytes = b""
 
 
-def _order_key(term: object) -> tuple:
-    """SPARQL's ORDER BY rank of a term: unbound, blank nodes, IRIs, then literals (numbers by
-    value, other literals by lexical form, codepoint order, as Oxigraph compares them)."""
-    if term is None:
-        return (0, 0, "")
-    if isinstance(term, Literal):
-        dt = term.datatype.value
-        if dt in _INTEGER or dt in _FLOAT:
-            return (3, 0, float(term.value))
-        return (3, 1, term.value)
-    return (1 if isinstance(term, BlankNode) else 2, 0, term.value)
-
-
 def _count(store: Store, s: object, p: object, o: object) -> int:
     return sum(1 for _ in store.quads_for_pattern(s, p, o, _DG))
-
-
-def _literal(name: str, value: object) -> Literal:
-    if value is None or not isinstance(value, (str, int, float, bool)):
-        raise SinkError(f"query parameter {name}={value!r} must be a str, int, float or bool")
-    return Literal(value)
-
-
-def _plain(term: object) -> object:
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        dt = term.datatype.value
-        if dt in _INTEGER:
-            return int(term.value)
-        if dt in _FLOAT:
-            return float(term.value)
-        return term.value
-    return getattr(term, "value", str(term))
