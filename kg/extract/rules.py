@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -69,6 +70,54 @@ _ELEMENT = re.compile(rf"(?:{_ELEMENTS})(?![a-z])")
 _FORMULA = re.compile(rf"^(?:(?:{_ELEMENTS})(?:\d+(?:\.\d+)?|\d*-?[xyδ])?(?![a-z]))+$")
 _HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
 _TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
+
+_FORMULA_VAR = re.compile(r"\d-?[xyδ]")
+_BASE = re.compile(r"^(.+?)[-_ ](?:[\w.]+)$")
+_LIST_BEFORE = re.compile(r"(?:,|\band|\bor|\bthe)\s+$")
+_A_NEW_BEFORE = re.compile(r"\b(?:[Aa]n?)\s+(?:novel\s+|new\s+)?$")
+_CAP_WORD_AFTER = re.compile(r"\s+[A-Z][a-z]")
+_CAP3 = re.compile(r"[A-Z][a-z]{2,}")
+_TITLE_D = re.compile(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", re.I)
+_ING = re.compile(r":?\s*[A-Z][a-z]+ing\b")
+_SUB_A = re.compile(r":\s*(?:A|An)\s")
+_TOKENS = re.compile(r"[\w-]+")
+_MODIFIED = re.compile(r"\b(?:an?|improved|modified|enhanced|extended)\b")
+_OUR_LEFT = re.compile(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", re.I)
+_A_NOVEL_AFTER = re.compile(r",?\s+(?:a|an)\s+(?:novel|new)\b")
+_NEXT_WORD = re.compile(r"[^()\s]{0,3}\)?\s*(?:\([^()]{1,20}\)\s*)?([a-z]+)")
+_ALPHA_WORDS = re.compile(r"[A-Za-z][A-Za-z\-]*")
+_AFTER_MARK = re.compile(r"[\s,]*(?:\([^()]*\)[\s,]*)?(?:(?:a|an|the|which|is)\s+)([^.;:()]*)")
+_CITED = re.compile(r"\s*(?:et al\b|\(\d{4}\)|'s\s+(?:group|lab))")
+
+
+def _wordish(ch: str) -> bool:
+    r"""``[\w-]`` of a one-character string (``\w`` is ``str.isalnum`` or ``_``)."""
+    return ch.isalnum() or ch == "_" or ch == "-"
+
+
+def _spans(name: str, text: str) -> Iterator[tuple[int, int]]:
+    r"""Spans of ``re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)``, without compiling a regex per name."""
+    if not name:
+        yield from (m.span() for m in re.finditer(r"(?<![\w-])(?![\w-])", text))
+        return
+    n, pos = len(name), 0
+    while (i := text.find(name, pos)) >= 0:
+        j = i + n
+        if (i == 0 or not _wordish(text[i - 1])) and (j >= len(text) or not _wordish(text[j])):
+            yield i, j
+            pos = j
+        else:
+            pos = i + 1
+
+
+def _first_end(name: str, text: str, ignore_case: bool) -> int | None:
+    """End of the first whole-word ``name`` in ``text`` (case-insensitive: ASCII by lower-casing, else a regex)."""
+    if ignore_case:
+        if not (name.isascii() and text.isascii()):
+            m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
+            return m.end() if m else None
+        name, text = name.lower(), text.lower()
+    return next((b for _, b in _spans(name, text)), None)
 
 
 @dataclass(slots=True)
@@ -200,13 +249,13 @@ class Rules:
             return []  # a variable with a subscript: "H_0", "q_t"
         if veto and s[0].isdigit():
             return []  # "175B", "10x": never a name
-        if _FORMULA.match(s) and (re.search(r"\d-?[xyδ]", s) or sum(len(x) == 2 for x in _ELEMENT.findall(s)) >= 2):
+        if _FORMULA.match(s) and (_FORMULA_VAR.search(s) or sum(len(x) == 2 for x in _ELEMENT.findall(s)) >= 2):
             return []  # chemical formula: "Ga1-xZnx", "CH3NH3PbI3", "AlGaN", "GaAs"
         hw = _HARDWARE_NUM.match(text, b)
         if hw and (self.kb.is_stop(f"{s} {hw.group(1)}") or _ALLCAPS.match(s) and len(hw.group(1)) == 4):
             return []  # hardware model: "RTX 3090", "GTX 1080"
         kind = D if strength and _DATASET_SHAPE.search(s) else None
-        base = strength and re.match(r"^(.+?)[-_ ](?:[\w.]+)$", s)  # variant of a known base: ImageNet-R, ResNet-32
+        base = strength and _BASE.match(s)  # variant of a known base: ImageNet-R, ResNet-32
         if base:
             be = self.kb.lookup(base.group(1))
             if be is not None:
@@ -227,9 +276,9 @@ class Rules:
             if x.kind == D == y.kind and y.start == x.end + 1 and text[x.end] == " " and not y.entry.grey:
                 x.drop = True
         for name, kind in known:  # a name the title proposes, seen again in the abstract
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-                cands = [c for c in cands if not (c.start < m.end() and m.start() < c.end)]
-                cands.append(Cand(m.start(), m.end(), name, kind, "title-name", 2))
+            for ma, mb in _spans(name, text):
+                cands = [c for c in cands if not (c.start < mb and ma < c.end)]
+                cands.append(Cand(ma, mb, name, kind, "title-name", 2))
         occupied = bytearray(len(text) + 1)
         for c in cands:
             occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
@@ -284,7 +333,7 @@ class Rules:
                 a += len(words[0]) + 1
                 words = words[1:]
             if not words or len(words) == 1 and (len(words[0]) < 3 or "-" in words[0] or
-                                                 not re.search(r"(?:,|\band|\bor|\bthe)\s+$", text[max(0, a - 5):a])):
+                                                 not _LIST_BEFORE.search(text[max(0, a - 5):a])):
                 continue  # one capitalised word is a name only in a list or after "the": "KITTI, nuScenes and Waymo datasets"
             name = text[a:b]
             if self.kb.is_stop(name) or self.kb.is_stop(words[-1]):
@@ -337,15 +386,15 @@ class Rules:
                                       "acronym-long", 2, e, target=acr, drop=kind == ""))
                 pos += len(long)
             if " " in acr:  # a multi-word short form ("Global MP") seen again
-                for m in re.finditer(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", text):
-                    if m.start() != d.short_start:
+                for ma, mb in _spans(acr, text):
+                    if ma != d.short_start:
                         for c in cands:
-                            c.drop = c.drop or (c.start < m.end() and m.start() < c.end)
-                        cands.append(Cand(m.start(), m.end(), acr, kind or None, "acronym", 2, e, drop=kind == ""))
+                            c.drop = c.drop or (c.start < mb and ma < c.end)
+                        cands.append(Cand(ma, mb, acr, kind or None, "acronym", 2, e, drop=kind == ""))
             own = bool(self.title) and (self.title.lower().startswith(long.lower()) or
                                         not e and self._title_names(long, acr, kind))
             if not own and not e and kind == M and (_TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4) and \
-                    re.search(r"\b(?:[Aa]n?)\s+(?:novel\s+|new\s+)?$", text[max(0, d.long_start - 14):d.long_start]):
+                    _A_NEW_BEFORE.search(text[max(0, d.long_start - 14):d.long_start]):
                 own = True  # "a Spatial Foreground Predictor (SFP) module": a new, named thing
             if own:
                 for c in cands[-2:] if " " not in acr else cands:
@@ -370,9 +419,8 @@ class Rules:
         t = self.title
         if kind == "":
             return False
-        for m in (re.search(rf"(?<![\w-]){re.escape(long)}(?![\w-])", t, re.I),
-                  re.search(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", t)):
-            if m and not re.match(r"\s+[A-Z][a-z]", t[m.end():]):
+        for end in (_first_end(long, t, True), _first_end(acr, t, False)):
+            if end is not None and not _CAP_WORD_AFTER.match(t[end:]):
                 return True  # "Action Unit Intensity Estimation": AU modifies, the paper is not about AU itself
         return False
 
@@ -383,19 +431,19 @@ class Rules:
         a, b = m.span(1)
         words = text[a:b].split()
         weak = not any(_SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
-        if len(words) > 4 or weak and (len(words) > 1 or not re.fullmatch(r"[A-Z][a-z]{2,}", words[0])
+        if len(words) > 4 or weak and (len(words) > 1 or not _CAP3.fullmatch(words[0])
                                        or self.kb.is_stop(words[0])):
             return
         rest = text[m.end(1):m.end(1) + 80]
-        kind = D if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", rest, re.I) and \
-            not re.match(r":?\s*[A-Z][a-z]+ing\b", rest) else M  # "X: Characterizing Dataset Bias" is a method
+        kind = D if _TITLE_D.search(rest) and \
+            not _ING.match(rest) else M  # "X: Characterizing Dataset Bias" is a method
         e = self.kb.lookup(text[a:b])
         for c in cands:
             if c.start >= a and c.end <= b:
                 c.drop = True
         # a plain capitalised word ("Vgent: ...") counts only if the abstract uses it again (see assemble)
-        if weak and e is None and re.match(r":\s*(?:A|An)\s", text[m.end(1):]) and \
-                self._first_head(re.findall(r"[\w-]+", text[m.end(1):m.end(1) + 60])[1:7]) == M:
+        if weak and e is None and _SUB_A.match(text[m.end(1):]) and \
+                self._first_head(_TOKENS.findall(text[m.end(1):m.end(1) + 60])[1:7]) == M:
             weak = False  # "Hashmod: A Hashing Method for ...": the subtitle says what the name is
         cands.append(Cand(a, b, text[a:b], e.kind if e else kind, "title", 2, e, proposed=True, veto=weak and e is None))
 
@@ -421,8 +469,7 @@ class Rules:
                 starts.insert(i, tc.start(1))
                 self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
             elif i < len(cands) and cands[i].start < stop and not (
-                    cands[i].entry is not None and re.search(r"\b(?:an?|improved|modified|enhanced|extended)\b",
-                                                             text[m.end():cands[i].start])):
+                    cands[i].entry is not None and _MODIFIED.search(text[m.end():cands[i].start])):
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")  # not "an improved InfoNCE loss"
         for m in _NAMED_LOWER.finditer(text):  # "an enhanced triplet loss, named triplet distillation, which"
             a, b = m.span(1)
@@ -458,12 +505,12 @@ class Rules:
                 continue
             if self.c["name_cue"].search(left):
                 self._mark(text, c, left, "name-cue")
-            elif re.search(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", left, re.I) and c.kind != D \
+            elif _OUR_LEFT.search(left) and c.kind != D \
                     and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M):
                 self._mark(text, c, left, "our")
             elif c.strength < 3 and (hm := _OUR_HEAD.search(left)) and self._head_kind(hm.group(1)):
                 self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
-            elif re.match(r",?\s+(?:a|an)\s+(?:novel|new)\b", text[c.end:c.end + 20]) and c.strength < 3:
+            elif _A_NOVEL_AFTER.match(text[c.end:c.end + 20]) and c.strength < 3:
                 self._mark(text, c, "", "appositive")
 
     def _revivable(self, text: str, c: Cand) -> bool:
@@ -473,13 +520,13 @@ class Rules:
         long, acr = (c.long, c.surface) if c.long else (c.surface, c.target or "")
         if self.kb.is_stop(acr) or not _TITLE_WORDS.match(long or ""):
             return False
-        nxt = re.match(r"[^()\s]{0,3}\)?\s*(?:\([^()]{1,20}\)\s*)?([a-z]+)", text[c.end:c.end + 40])
+        nxt = _NEXT_WORD.match(text[c.end:c.end + 40])
         return not (nxt and (nxt.group(1) in self.c["method_heads"] or nxt.group(1) in self.c["nonentity_heads"]
                              or nxt.group(1) in self.c["dataset_heads"]))
 
     def _phrase_kind(self, phrase: str) -> str | None:
         """Kind named by the nearest head noun of a short phrase: "a new dataset of traffic accidents" -> Dataset."""
-        for w in reversed(re.findall(r"[A-Za-z][A-Za-z\-]*", phrase)[-8:]):
+        for w in reversed(_ALPHA_WORDS.findall(phrase)[-8:]):
             k = self._head_kind(w)
             if k:
                 return k
@@ -496,7 +543,7 @@ class Rules:
         return None
 
     def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
-        after = re.match(r"[\s,]*(?:\([^()]*\)[\s,]*)?(?:(?:a|an|the|which|is)\s+)([^.;:()]*)", text[c.end:c.end + 80])
+        after = _AFTER_MARK.match(text[c.end:c.end + 80])
         kind = self._phrase_kind(self.c["name_cue"].sub("", before)) if before.strip() else None
         if after and not kind:
             for w in after.group(1).split()[:6]:
@@ -513,7 +560,7 @@ class Rules:
     def _context(self, text: str, cands: list[Cand], sents: list[int]) -> None:
         live = [c for c in cands if not c.drop]
         for c in live:
-            if re.match(r"\s*(?:et al\b|\(\d{4}\)|'s\s+(?:group|lab))", text[c.end:c.end + 12]) and c.strength < 3:
+            if _CITED.match(text[c.end:c.end + 12]) and c.strength < 3:
                 c.drop = True
             if c.proposed or c.drop:
                 continue
