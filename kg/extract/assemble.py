@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 
 from kg.extract.clean import Cleaned
-from kg.extract.kb import KnowledgeBase
+from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
 from kg.extract.rules import Cand
 from kg.extract.urls import classify, find_urls
-from kg.keys import entity_key, url_key
+from kg.keys import url_key
 from kg.model import CodeUrl, Entity, Mention
 
 __all__ = ["assemble", "code_urls"]
@@ -20,13 +20,25 @@ _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _MATH = re.compile(r"(?<!\\)\$[^$]{1,300}\$")
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence of ``text`` holding [start, end), whitespace collapsed."""
-    a = max(0, start - 600)
-    for m in _SENT.finditer(text, a, start):
-        a = m.end()
-    m = _SENT.search(text, end, end + 600)
-    b = m.start() if m else min(len(text), end + 600)
+def _bounds(text: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of every sentence break in ``text``, found once per field."""
+    ms = list(_SENT.finditer(text))
+    return [m.start() for m in ms], [m.end() for m in ms]
+
+
+def _sentence(text: str, start: int, end: int, bounds: tuple[list[int], list[int]] | None = None) -> str:
+    """The sentence of ``text`` holding [start, end), whitespace collapsed (at most 600 characters either side).
+
+    Same result as searching ``_SENT`` in the windows [start - 600, start) and [end, end + 600): a break
+    counts on the left when it starts in the window and ends before ``start`` (its look-ahead needs a
+    character inside the window), on the right when it starts at or after ``end`` and ends before end + 600.
+    """
+    ps, qs = bounds if bounds is not None else _bounds(text)
+    lo = max(0, start - 600)
+    i = bisect_left(qs, start) - 1
+    a = qs[i] if i >= 0 and ps[i] >= lo else lo
+    j = bisect_left(ps, end)
+    b = ps[j] if j < len(ps) and qs[j] < end + 600 else min(len(text), end + 600)
     return " ".join(text[a:b].split())
 
 
@@ -54,6 +66,7 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
         groups[k[:-1]].extend(groups.pop(k))
     methods: list[Entity] = []
     datasets: list[Entity] = []
+    bounds: dict[str, tuple[list[int], list[int]]] = {}
     for key, members in groups.items():
         if all(c.rule == "title" and c.veto for _, c in members):
             continue  # a plain title word the abstract never uses as a name
@@ -86,7 +99,9 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
             if (field, a, b) in seen or b <= a:
                 continue
             seen.add((field, a, b))
-            sentence = _sentence(cleaned.text, c.start, c.end)
+            if field not in bounds:
+                bounds[field] = _bounds(cleaned.text)
+            sentence = _sentence(cleaned.text, c.start, c.end, bounds[field])
             mentions.append(Mention(field, a, b, sentence, c.rule))
         if not mentions:
             continue

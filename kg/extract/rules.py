@@ -12,8 +12,7 @@ import yaml
 
 from kg.errors import ExtractionError
 from kg.extract.acronyms import find_definitions
-from kg.extract.kb import KBEntry, KnowledgeBase
-from kg.keys import entity_key
+from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised entity_key
 
 __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
 

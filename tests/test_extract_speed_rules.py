@@ -1,0 +1,66 @@
+"""Speed rewrites of the name rules and assembly give the same answers as the straightforward code they replaced."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from kg.extract import rules
+
+asm = importlib.import_module("kg.extract.assemble")  # the package re-exports the function of that name
+
+_PIECES = st.sampled_from(["A", "b", "1", ".", "!", "?", " ", "  ", "\n", "-", "_", "é", "(", "\"", "Net", "net", "e.g.", "x"])
+_TEXT = st.lists(_PIECES, max_size=120).map("".join)
+
+
+def _sentence_reference(text: str, start: int, end: int) -> str:
+    """assemble._sentence before it used pre-computed sentence breaks."""
+    a = max(0, start - 600)
+    for m in asm._SENT.finditer(text, a, start):
+        a = m.end()
+    m = asm._SENT.search(text, end, end + 600)
+    b = m.start() if m else min(len(text), end + 600)
+    return " ".join(text[a:b].split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.integers(0, 130), st.integers(0, 12))
+def test_sentence_matches_windowed_search(text, start, width):
+    start = min(start, len(text))
+    end = min(len(text), start + width)
+    assert asm._sentence(text, start, end) == _sentence_reference(text, start, end)
+
+
+def test_sentence_window_edges():
+    # breaks just inside and just outside the 600-character windows, and one ending exactly at the name
+    for pad in (590, 597, 598, 599, 600, 601, 602):
+        text = "Aa. " + "x" * pad + ". Name here. " + "y" * pad + ". Bb."
+        start = text.index("Name")
+        for s, e in ((start, start + 4), (start - 2, start), (4, 5), (len(text) - 3, len(text) - 1)):
+            assert asm._sentence(text, s, e) == _sentence_reference(text, s, e), (pad, s, e)
+
+
+_NAMES = st.sampled_from(["Net", "net", "A-B", "x_1", "é", "Global MP", "-", "N", "e.g."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NAMES, _TEXT)
+def test_spans_match_the_per_name_regex(name, text):
+    ref = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+    assert list(rules._spans(name, text)) == ref
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NAMES, _TEXT, st.booleans())
+def test_first_end_matches_the_per_name_regex(name, text, ignore_case):
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I if ignore_case else 0)
+    assert rules._first_end(name, text, ignore_case) == (m.end() if m else None)
+
+
+def test_spans_of_empty_name_and_unicode_words():
+    assert list(rules._spans("", "a b")) == [m.span() for m in re.finditer(r"(?<![\w-])(?![\w-])", "a b")]
+    # "²" and "é" are \w for re; a name next to them is not a whole word
+    assert list(rules._spans("Net", "²Net Net é Netx Net-")) == [(5, 8)]
+    assert rules._first_end("net", "ſnet NET", True) == 8
