@@ -4,6 +4,7 @@ and how to resume); a second ingest on the same store is refused clearly and cor
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -156,17 +157,33 @@ def test_ctrl_c_to_the_whole_job_with_worker_processes_is_clean_too(corpus_slice
 
 
 def test_second_ingest_on_the_same_store_is_refused_and_nothing_is_corrupted(
-        corpus_slice: Path, reference: set, tmp_path: Path) -> None:
+        corpus_slice: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     other = tmp_path / "other.jsonl"
     other.write_text('{"title": "A Lone Paper", "abstract": "We use ImageNet."}\n')
-    first = Ingest(corpus_slice, "--store", store, cwd=tmp_path)
+    # four copies of the slice under fresh titles: the first ingest must still hold the store
+    # while the two other processes start up and try it (each takes a second or two here)
+    big = tmp_path / "big.jsonl"
+    lines = corpus_slice.read_text(encoding="utf-8").splitlines()
+    with big.open("w", encoding="utf-8") as f:
+        for copy in range(4):
+            for line in lines:
+                rec = json.loads(line)
+                rec["title"] = f"{rec['title']} (copy {copy})"
+                rec.pop("arxiv_url", None)
+                f.write(json.dumps(rec) + "\n")
+    ref_store = tmp_path / "reference"
+    code, _, err = Ingest(big, "--store", ref_store, cwd=tmp_path).finish()
+    assert code == 0, err
+    reference = quads(ref_store)
+    first = Ingest(big, "--store", store, cwd=tmp_path)
     first.wait_for_papers(60)
     second = subprocess.run([sys.executable, "-m", "kg", "ingest", str(other), "--store", str(store)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     reader = subprocess.run([sys.executable, "-m", "kg", "stats", "--store", str(store)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert first.proc.poll() is None, "the first ingest ended too soon for this test to mean anything"
+    assert first.proc.poll() is None and first.papers_written() < 4 * SLICE, \
+        "the first ingest ended too soon for this test to mean anything"
     for done in (second, reader):
         assert done.returncode == 1, done.stderr
         assert done.stderr.strip() == (f"Error: store {store} is in use by another kg process; wait for it "
