@@ -590,6 +590,8 @@ class Rules:
                     if not c.proposed and not c.veto and (c.strength >= 1 or c.kind == D):
                         c.kind, c.strength = D, max(c.strength, 2)
                 continue
+            if all(c.kind is not None and (c.entry is None or not c.entry.context) for c in ch):
+                continue  # every member is typed and none needs a cue: the left context would change nothing
             ctx = self._left_kind(text, s0, ch[0].start)
             typed = [c.kind for c in ch if c.kind and c.strength >= 2]
             kind = ctx or (max(set(typed), key=typed.count) if typed else None)
