@@ -312,9 +312,10 @@ class Rules:
         if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
             self._dataset_names(text, cands, occupied)
         if "/" in text or "@" in text:
-            urls = [m.span() for m in _URLISH.finditer(text)]
+            urls = [m.span() for m in _URLISH.finditer(text)]  # sorted, not overlapping
             if urls:
-                cands = [c for c in cands if not any(a <= c.start < b for a, b in urls)]
+                u_starts = [a for a, _ in urls]
+                cands = [c for c in cands if not ((i := bisect_right(u_starts, c.start) - 1) >= 0 and c.start < urls[i][1])]
         cands = [c for c in cands if not c.drop]
         self._definitions(text, cands)
         if title:
@@ -497,8 +498,9 @@ class Rules:
             if c.strength < 1 or c.drop and c.rule != "acronym-def":
                 continue
             left = text[max(0, c.start - 40):c.start]
-            nv = _NOVEL_HEAD.search(text, max(0, c.start - 90), c.start) \
-                if c.strength < 3 and not c.proposed and not c.drop else None
+            lo = max(0, c.start - 90)  # a match holds "new" or "novel" inside its window: look for them first
+            nv = _NOVEL_HEAD.search(text, lo, c.start) if c.strength < 3 and not c.proposed and not c.drop and (
+                text.find("new", lo, c.start) >= 0 or text.find("novel", lo, c.start) >= 0) else None
             if nv and not _NOT_NP.search(nv.group(1)) and \
                     (self._phrase_kind(nv.group(0)) if nv.group(3) else self._head_kind(nv.group(2))) in (M, D):
                 self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
