@@ -7,7 +7,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from kg.extract import rules
+from kg.extract import guards as rules
 
 asm = importlib.import_module("kg.extract.assemble")  # the package re-exports the function of that name
 

@@ -1,0 +1,225 @@
+"""Context typing and proposal cues of the name rules: head nouns, left/right cues, lists, "we propose X"."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from kg.extract.kb import KnowledgeBase
+from kg.extract.guards import (
+    Cand, D, M, _AFTER_MARK, _ALLCAPS, _ALPHA_WORDS, _AND_X_D_HEAD, _APPOS_AFTER, _A_NOVEL_AFTER, _CITED,
+    _D_HINT, _IS_A, _LEAD_PREP, _LIST_SEP, _METRIC_AFTER, _MODIFIED, _NAMED_LOWER, _NEXT_WORD, _NOT_NP,
+    _NOVEL_HEAD, _OUR_HEAD, _OUR_LEFT, _PASSIVE, _PLURAL_D_HEAD, _TC_NAME, _THE_TC_NAME, _TITLE_WORDS,
+    _TO_VERB,
+)
+
+__all__ = ["ContextRules"]
+
+
+_BOUNDARY = re.compile(
+    r"[.;:!?]|\b(?:that|which|where|who|to|for|of|on|in|with|by|from|using|via|through|based|over|than|"
+    r"under|into|across|between|when|while|whose|against|as|and\s+(?:show|demonstrate|evaluate|find|achieve|apply|use))\b")
+
+
+class ContextRules:
+    """Typing and role rules over one field's candidates; mixed into ``Rules`` (needs ``self.kb``, ``self.c``)."""
+
+    kb: KnowledgeBase
+    c: dict
+
+    def _head_kind(self, words: str) -> str | None:
+        """Kind named by a head noun phrase: Dataset, Method, '' (not an entity) or None (unknown)."""
+        w = words.lower().strip()
+        last = w.split()[-1] if w.split() else ""
+        two = " ".join(w.split()[-2:])
+        for cand in (two, last):
+            if cand in self.c["dataset_heads"]:
+                return D
+            if cand in self.c["nonentity_heads"]:
+                return ""
+            if cand in self.c["method_heads"]:
+                return M
+        return None
+
+    def _right_head(self, text: str, end: int) -> str | None:
+        m = self.c["head"].match(text, end, min(len(text), end + 40))
+        if not m:
+            return None
+        first = m.group(1).lower()
+        if first in self.c["dataset_heads"] or f"{first} {m.group(2) or ''}".lower().strip() in self.c["dataset_heads"]:
+            return D
+        if first in self.c["method_heads"]:
+            return M
+        return None
+
+    def _left_kind(self, text: str, sent_start: int, start: int) -> str | None:
+        left = text[max(sent_start, start - 110):start]
+        tail = left[-45:]
+        if _D_HINT.search(tail) and self.c["d_left"].search(left):
+            return D
+        if self.c["m_left"].search(tail):
+            return M
+        return None
+
+    def _proposals(self, text: str, cands: list[Cand], sents: list[int]) -> None:
+        starts = [c.start for c in cands]
+        for m in self.c["propose"].finditer(text):
+            to = _TO_VERB.match(text, m.end())  # "we propose to develop X"
+            m = to or m
+            bnd = _BOUNDARY.search(text, m.end(), min(len(text), m.end() + 160))
+            stop = bnd.start() if bnd else min(len(text), m.end() + 160)
+            i = bisect_right(starts, m.end() - 1)
+            while i < len(cands) and cands[i].start < stop and (
+                    cands[i].strength < 1 or cands[i].veto and text[m.end():cands[i].start].strip()
+                    or cands[i].drop and not self._revivable(text, cands[i])
+                    or cands[i].entry is not None and cands[i].entry.grey):
+                i += 1
+            tc = _TC_NAME.match(text, m.end())
+            if tc is None and (tt := _THE_TC_NAME.match(text, m.end())) and self._head_kind(tt.group(1).split()[-1]):
+                tc = tt  # "We introduce the Visual Iconicity Challenge, a ..."
+            if tc and not (i < len(cands) and cands[i].start < tc.end(1)) and not self.kb.is_stop(tc.group(1)) \
+                    and self.kb.lookup(tc.group(1)) is None:
+                cands.insert(i, Cand(tc.start(1), tc.end(1), tc.group(1), M, "propose-cue", 2, proposed=True))
+                starts.insert(i, tc.start(1))
+                self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
+            elif i < len(cands) and cands[i].start < stop and not (
+                    cands[i].entry is not None and _MODIFIED.search(text[m.end():cands[i].start])):
+                self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")  # not "an improved InfoNCE loss"
+        for m in _NAMED_LOWER.finditer(text):  # "an enhanced triplet loss, named triplet distillation, which"
+            a, b = m.span(1)
+            if any(c.start < b and a < c.end for c in cands) or self.kb.is_stop(m.group(1)) or \
+                    m.group(1).islower() and self._head_kind(m.group(1).split()[-1]) != M:
+                continue
+            c = Cand(a, b, m.group(1), None, "name-cue", 2)
+            cands.insert(bisect_right(starts, a), c)
+            starts.insert(bisect_right(starts, a), a)
+            self._mark(text, c, text[max(0, a - 60):m.start()], "name-cue")
+        by_start = {c.start: c for c in cands if not c.drop}
+        for s0 in sents[:3]:  # "X is a novel framework that ..." opening the abstract presents the paper's X
+            c = by_start.get(s0)
+            if c is not None and c.entry is None and c.strength >= 1 and not c.veto and not c.proposed \
+                    and _IS_A.match(text, c.end) and self._first_head(text[c.end:c.end + 80].split()[2:10]):
+                self._mark(text, c, "", "is-a")
+        for m in _PASSIVE.finditer(text):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
+            s0 = sents[bisect_right(sents, m.start()) - 1]
+            first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
+                          and not c.veto and c.entry is None and c.kind != D), None)
+            if first is not None and not first.proposed and first.start - s0 <= 70 and m.start() - first.end <= 60 \
+                    and "," not in text[first.end:m.start()] and not _LEAD_PREP.match(text, s0):
+                self._mark(text, first, "", "propose-passive")
+        for c in cands:
+            if c.strength < 1 or c.drop and c.rule != "acronym-def":
+                continue
+            left = text[max(0, c.start - 40):c.start]
+            lo = max(0, c.start - 90)  # a match holds "new" or "novel" inside its window: look for them first
+            nv = _NOVEL_HEAD.search(text, lo, c.start) if c.strength < 3 and not c.proposed and not c.drop and (
+                text.find("new", lo, c.start) >= 0 or text.find("novel", lo, c.start) >= 0) else None
+            if nv and not _NOT_NP.search(nv.group(1)) and \
+                    (self._phrase_kind(nv.group(0)) if nv.group(3) else self._head_kind(nv.group(2))) in (M, D):
+                self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
+                continue
+            if self.c["name_cue"].search(left):
+                self._mark(text, c, left, "name-cue")
+            elif _OUR_LEFT.search(left) and c.kind != D \
+                    and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M):
+                self._mark(text, c, left, "our")
+            elif c.strength < 3 and (hm := _OUR_HEAD.search(left)) and self._head_kind(hm.group(1)):
+                self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
+            elif _A_NOVEL_AFTER.match(text[c.end:c.end + 20]) and c.strength < 3:
+                self._mark(text, c, "", "appositive")
+
+    def _revivable(self, text: str, c: Cand) -> bool:
+        """A dropped acronym definition a proposal cue may still name: a Title-Case long form, not a modifier."""
+        if c.rule != "acronym-def":
+            return False
+        long, acr = (c.long, c.surface) if c.long else (c.surface, c.target or "")
+        if self.kb.is_stop(acr) or not _TITLE_WORDS.match(long or ""):
+            return False
+        nxt = _NEXT_WORD.match(text[c.end:c.end + 40])
+        return not (nxt and (nxt.group(1) in self.c["method_heads"] or nxt.group(1) in self.c["nonentity_heads"]
+                             or nxt.group(1) in self.c["dataset_heads"]))
+
+    def _phrase_kind(self, phrase: str) -> str | None:
+        """Kind named by the nearest head noun of a short phrase: "a new dataset of traffic accidents" -> Dataset."""
+        for w in reversed(_ALPHA_WORDS.findall(phrase)[-8:]):
+            k = self._head_kind(w)
+            if k:
+                return k
+        return None
+
+    def _first_head(self, words: list[str]) -> str | None:
+        """Kind of the first head noun of a noun phrase, None if a preposition or verb comes first."""
+        for w in words:
+            if w.lower() not in ("and", "or") and _NOT_NP.fullmatch(w.lower()) or w.lower() in ("of", "at"):
+                return None
+            k = self._head_kind(w)
+            if k:
+                return k
+        return None
+
+    def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
+        after = _AFTER_MARK.match(text[c.end:c.end + 80])
+        kind = self._phrase_kind(self.c["name_cue"].sub("", before)) if before.strip() else None
+        if after and not kind:
+            for w in after.group(1).split()[:6]:
+                k = self._head_kind(w)
+                if k in (M, D):
+                    kind = k
+                    break
+        if c.entry is not None:
+            kind = c.entry.kind
+        c.kind = kind if kind in (M, D) else (c.kind or M)
+        c.proposed, c.rule, c.drop = True, rule, False
+        c.strength = max(c.strength, 2)
+
+    def _context(self, text: str, cands: list[Cand], sents: list[int]) -> None:
+        live = [c for c in cands if not c.drop]
+        for c in live:
+            if _CITED.match(text[c.end:c.end + 12]) and c.strength < 3:
+                c.drop = True
+            if c.proposed or c.drop:
+                continue
+            if c.kind == M and c.strength >= 3 and _METRIC_AFTER.match(text, c.end):
+                c.drop = True  # "Sinkhorn distance", "Wasserstein distance": a metric, not the method
+                continue
+            rh, appos = self._right_head(text, c.end), False
+            if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
+                ap = _APPOS_AFTER.match(text, c.end)
+                if ap and self._first_head(ap.group(1).split()[:6]) == D:
+                    rh, appos = D, True  # "SAgoge, the largest multimodal dataset for SVG tasks"
+            if rh == D and c.strength >= 1 and (not c.veto or appos):
+                c.kind, c.rule = D, (c.rule if c.kind == D else "dataset-cue")
+                c.strength = max(c.strength, 2)
+            elif c.kind is None and rh == M and c.strength >= 1 and not c.veto:
+                c.kind, c.rule, c.strength = M, "method-cue", 2
+        # coordinated lists share a type: "on CIFAR-10, SVHN and STL-10"
+        chains: list[list[Cand]] = []
+        for c in live:
+            if chains and _LIST_SEP.match(text, chains[-1][-1].end, c.start) and c.start > chains[-1][-1].end:
+                chains[-1].append(c)
+            elif not chains or c.start >= chains[-1][-1].end:
+                chains.append([c])
+        for ch in chains:
+            s0 = sents[bisect_right(sents, ch[0].start) - 1]
+            if len(ch) > 1 and _PLURAL_D_HEAD.match(text, ch[-1].end) or _AND_X_D_HEAD.match(text, ch[-1].end):
+                for c in ch:  # "on the Nucleotide Transformer and GB benchmarks": every member is a benchmark
+                    if not c.proposed and not c.veto and (c.strength >= 1 or c.kind == D):
+                        c.kind, c.strength = D, max(c.strength, 2)
+                continue
+            if all(c.kind is not None and (c.entry is None or not c.entry.context) for c in ch):
+                continue  # every member is typed and none needs a cue: the left context would change nothing
+            ctx = self._left_kind(text, s0, ch[0].start)
+            typed = [c.kind for c in ch if c.kind and c.strength >= 2]
+            kind = ctx or (max(set(typed), key=typed.count) if typed else None)
+            for c in ch:
+                if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
+                    c.drop = c.drop or not c.proposed
+                if c.kind is None and kind and (not c.veto or len(ch) >= 3 and len(typed) >= 2) and (
+                        c.strength >= 1 or len(ch) > 1 and typed):
+                    c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
+                elif c.kind is None and c.strength >= 1 and not c.veto and not (
+                        c.rule == "shape" and _ALLCAPS.match(c.surface) and len(ch) == 1):
+                    c.kind = M  # a bare, undefined, uncued acronym (HPC, RTX, PZT) stays untyped
+        for c in live:  # the parts of one compound ("CIFAR-10/100-LT") share a type
+            if c.rule == "compound" and c.kind is None:
+                c.kind = next((o.kind for o in live if o.start == c.start and o.end == c.end and o.kind), None)

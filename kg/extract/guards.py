@@ -1,0 +1,130 @@
+"""Shared name patterns, the candidate record and the junk-name guards of the rules (shape, formula, URL, metric)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from kg.extract.kb import KBEntry
+
+__all__ = ["Cand", "M", "D"]
+
+M, D = "Method", "Dataset"
+
+# Coined shape: an inner capital, two capitals, or letters mixed with digits (FedLoGe, SSE-C, YFCC4k).
+_WORD = re.compile(r"(?<![\w\-.+/])(?:[A-Za-z0-9][\w\-.+∞]*?[A-Z0-9∞]|[0-9])[\w\-.+∞]*")
+_SHAPE = re.compile(r"[a-z][A-Z]|[A-Z][\w.]*[A-Z]|[A-Za-z][\w.]*\d|\d[\w.]*[A-Za-z]|\w∞|[A-Za-z]-[A-Z](?![\w])|[A-Za-z]-\d")
+_WEAK = re.compile(r"(?<![\w\-.+/])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![\w\-])")
+_COMPOUND = re.compile(r"(?<![\w\-/])([A-Za-z][A-Za-z\-]*?-?)(\d+[A-Za-z]?)((?:/-?\d+[A-Za-z]?)+)(-[A-Za-z][\w]*)?(?![\w/])")
+_VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|v\d+)\b")
+_DATASET_SHAPE = re.compile(r"(?:[Bb]ench(?:mark)?s?|BENCH|[Cc]orpus|[Dd]ataset|QA|-\d+[kK])$")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Fig|Eq|cf|resp|approx|etc|Sec|Tab|No)\.|\b[A-Z]\.)$")
+_LIST_SEP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b|;)\s*(?:the\s+)?$")
+_TITLE_PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
+_D_HINT = re.compile(r"\b(?:on|across|using|from|in|datasets?|benchmarks?|corpora|corpus|sets?)\b", re.I)
+_SLASH_NUM = re.compile(r"\d/-?\d")
+_PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
+# URLs, e-mail addresses and file paths: nothing inside them is a name ("~ksinha4/graphlog").
+_URLISH = re.compile(r"(?:https?://|www\.)\S*/ [\w.-]+(?:/\S*)?|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
+_ALLCAPS = re.compile(r"^[A-Z]{2,5}s?$")  # a bare acronym: a name only when defined, known or cued
+# ACR-word compounds ("IMU-measured", "GPU-friendly") name the acronym's thing, not a new entity;
+# size and release words after a hyphen stay part of the name ("BERT-base", "Qwen-chat").
+_ACR_COMPOUND = re.compile(r"^([A-Z][A-Z0-9]+s?)-([a-z]{3,})$")
+_KEEP_SUFFIX = {"base", "large", "small", "tiny", "huge", "giant", "mini", "nano", "micro", "medium", "chat",
+                "instruct", "lite", "plus", "pro", "max", "turbo", "flash", "light", "xl", "xxl", "zero"}
+_OUR_HEAD = re.compile(r"\b(?:[Oo]ur|[Ii]ts)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s*,?\s*$")
+_TC_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,3})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
+_TO_VERB = re.compile(r"\s+to\s+(?:\w+ly\s+)?(?:develop|build|design|create|use|train|introduce|learn|construct|present)\b")
+_THE_TC_NAME = re.compile(r"\s+the\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){1,4})(?=\s*(?:[,(:;.]|\s(?:which|that|to|for|as|with)\b))")
+_PLURAL_D_HEAD = re.compile(r"\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
+_AND_X_D_HEAD = re.compile(r"\s+(?:and|or)\s+[\w\-]+\s+(?:datasets|benchmarks|corpora|data\s+sets|suites)\b")
+_ANALOGY = re.compile(r"-(?:like|style|inspired|ish)\b")
+_METRIC_NAME = re.compile(r"(?:-[Ss]core|[a-z]Score|-F1|-AUC|-AUROC|-mAP)$")
+_IS_A = re.compile(r"\s+is\s+(?:a|an)\s")
+_APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
+_AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
+_PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
+_NOVEL_HEAD = re.compile(r"\b(?:a|an)\s+(?:new|novel)\s+((?:[\w-]+\s+){0,6}?)([a-z]+)(\s*,)?\s*$")
+_NOT_NP = re.compile(r"\b(?:by|with|using|from|to|that|which|on|in|into|for|and|or|as|is|are|inspired|leverag\w*|integrat\w*)\b")
+_METRIC_AFTER = re.compile(r"[\s-](?:distance|divergence|metric|score|coefficient|index|similarity)s?\b")
+_TC_DATASET = re.compile(r"(?<![\w-])((?:[A-Z][\w\-]*\s+){0,4}[A-Z][\w\-]*)\s+(?:[Dd]ataset|[Bb]enchmark|[Cc]orpus|[Dd]atabase)s?\b")
+_TC_STOP = {"The", "This", "These", "Our", "A", "An", "We", "In", "On", "Each", "Both", "All", "Existing", "Two",
+            "Three", "Four", "Several", "Many", "Most", "Public", "Large", "New", "Novel", "Real", "Synthetic",
+            "Standard", "Popular", "Benchmark", "Dataset", "Experiments", "Results", "For", "With", "Using"}
+_NAMED_LOWER = re.compile(r"\b(?:dubbed|called|named|termed|coined)\s+(?:as\s+)?(?!(?:the|a|an|our|this|it|its)\b)"
+                          r"([A-Za-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3}?)(?=\s*(?:[,(.;:]|\s(?:which|that|to|for|as|with|and|in)\b))")
+_LEAD_PREP = re.compile(r"(?:For|In|On|With|To|By|From|Using|Unlike|Compared|Based|Through|Via|As|After|Before|When|While)\b")
+_ELEMENTS = ("He|Li|Be|Ne|Na|Mg|Al|Si|Cl|Ar|Ca|Ti|Cr|Mn|Fe|Co|Ni|Cu|Zn|Ga|Ge|As|Se|Br|Sr|Zr|Nb|Mo|Ag|Cd|In|Sn|"
+             "Sb|Te|Cs|Ba|La|Ce|Hf|Ta|Pt|Au|Hg|Pb|Bi|H|B|C|N|O|F|P|S|K|V|Y|I|W")
+_ELEMENT = re.compile(rf"(?:{_ELEMENTS})(?![a-z])")
+_FORMULA = re.compile(rf"^(?:(?:{_ELEMENTS})(?:\d+(?:\.\d+)?|\d*-?[xyδ])?(?![a-z]))+$")
+_HARDWARE_NUM = re.compile(r"\s(\d{3,4}(?:\s?Ti)?)\b")
+_TITLE_WORDS = re.compile(r"^(?:(?:[A-Z0-9][\w\-'’&+]*|of|for|and|the|with|in|on|to|via|a|an|by|from)\s+)*[A-Z0-9][\w\-'’&+]*$")
+
+_FORMULA_VAR = re.compile(r"\d-?[xyδ]")
+_BASE = re.compile(r"^(.+?)[-_ ](?:[\w.]+)$")
+_LIST_BEFORE = re.compile(r"(?:,|\band|\bor|\bthe)\s+$")
+_A_NEW_BEFORE = re.compile(r"\b(?:[Aa]n?)\s+(?:novel\s+|new\s+)?$")
+_CAP_WORD_AFTER = re.compile(r"\s+[A-Z][a-z]")
+_CAP3 = re.compile(r"[A-Z][a-z]{2,}")
+_TITLE_D = re.compile(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", re.I)
+_ING = re.compile(r":?\s*[A-Z][a-z]+ing\b")
+_SUB_A = re.compile(r":\s*(?:A|An)\s")
+_TOKENS = re.compile(r"[\w-]+")
+_MODIFIED = re.compile(r"\b(?:an?|improved|modified|enhanced|extended)\b")
+_OUR_LEFT = re.compile(r"\bour\s+(?:proposed\s+|new\s+|novel\s+)?(?:\w+\s+){0,1}?$", re.I)
+_A_NOVEL_AFTER = re.compile(r",?\s+(?:a|an)\s+(?:novel|new)\b")
+_NEXT_WORD = re.compile(r"[^()\s]{0,3}\)?\s*(?:\([^()]{1,20}\)\s*)?([a-z]+)")
+_ALPHA_WORDS = re.compile(r"[A-Za-z][A-Za-z\-]*")
+_AFTER_MARK = re.compile(r"[\s,]*(?:\([^()]*\)[\s,]*)?(?:(?:a|an|the|which|is)\s+)([^.;:()]*)")
+_CITED = re.compile(r"\s*(?:et al\b|\(\d{4}\)|'s\s+(?:group|lab))")
+
+
+def _wordish(ch: str) -> bool:
+    r"""``[\w-]`` of a one-character string (``\w`` is ``str.isalnum`` or ``_``)."""
+    return ch.isalnum() or ch == "_" or ch == "-"
+
+
+def _spans(name: str, text: str) -> Iterator[tuple[int, int]]:
+    r"""Spans of ``re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)``, without compiling a regex per name."""
+    if not name:
+        yield from (m.span() for m in re.finditer(r"(?<![\w-])(?![\w-])", text))
+        return
+    n, pos = len(name), 0
+    while (i := text.find(name, pos)) >= 0:
+        j = i + n
+        if (i == 0 or not _wordish(text[i - 1])) and (j >= len(text) or not _wordish(text[j])):
+            yield i, j
+            pos = j
+        else:
+            pos = i + 1
+
+
+def _first_end(name: str, text: str, ignore_case: bool) -> int | None:
+    """End of the first whole-word ``name`` in ``text`` (case-insensitive: ASCII by lower-casing, else a regex)."""
+    if ignore_case:
+        if not (name.isascii() and text.isascii()):
+            m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
+            return m.end() if m else None
+        name, text = name.lower(), text.lower()
+    return next((b for _, b in _spans(name, text)), None)
+
+
+@dataclass(slots=True)
+class Cand:
+    """A candidate name in clean text, typed or not yet, with the rule that found it."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str | None
+    rule: str
+    strength: int  # 3 knowledge base, 2 defined or cued, 1 coined shape, 0 weak shape
+    entry: KBEntry | None = None
+    proposed: bool = False
+    long: str | None = None  # long form given by an acronym definition
+    target: str | None = None  # for a long form: the acronym it stands for
+    drop: bool = False
+    veto: bool = False  # looks like a unit, size or ordinal: typed only by an explicit cue
