@@ -206,10 +206,13 @@ class ContextRules:
                     if not c.proposed and not c.veto and (c.strength >= 1 or c.kind == D):
                         c.kind, c.strength = D, max(c.strength, 2)
                 continue
-            if all(c.kind is not None and (c.entry is None or not c.entry.context) for c in ch):
-                continue  # every member is typed and none needs a cue: the left context would change nothing
-            ctx = self._left_kind(text, s0, ch[0].start)
             typed = [c.kind for c in ch if c.kind and c.strength >= 2]
+            multi = len(ch) > 1 and bool(typed)
+            # the left context (a costly search) is read below only for a cue-only KB name outside a typed
+            # list, or for an untyped member the first typing branch can reach: look only then
+            need = any(c.entry is not None and c.entry.context and not multi or c.kind is None and (
+                not c.veto or len(ch) >= 3 and len(typed) >= 2) and (c.strength >= 1 or multi) for c in ch)
+            ctx = self._left_kind(text, s0, ch[0].start) if need else None
             kind = ctx or (max(set(typed), key=typed.count) if typed else None)
             for c in ch:
                 if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
