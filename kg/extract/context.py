@@ -118,12 +118,16 @@ class ContextRules:
                     (self._phrase_kind(nv.group(0)) if nv.group(3) else self._head_kind(nv.group(2))) in (M, D):
                 self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
                 continue
-            if self.c["name_cue"].search(left):
+            # cheap substring tests first: each search below can match only if its cue word is in ``left``
+            low = left.lower() if left.isascii() else None
+            words = self.c.get("name_cue_words")
+            if (low is None or words is None or any(w in low for w in words)) and self.c["name_cue"].search(left):
                 self._mark(text, c, left, "name-cue")
-            elif _OUR_LEFT.search(left) and c.kind != D \
+            elif (low is None or "our" in low) and _OUR_LEFT.search(left) and c.kind != D \
                     and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M):
                 self._mark(text, c, left, "our")
-            elif c.strength < 3 and (hm := _OUR_HEAD.search(left)) and self._head_kind(hm.group(1)):
+            elif c.strength < 3 and (low is None or "our" in low or "its" in low) and (hm := _OUR_HEAD.search(left)) \
+                    and self._head_kind(hm.group(1)):
                 self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
             elif _A_NOVEL_AFTER.match(text[c.end:c.end + 20]) and c.strength < 3:
                 self._mark(text, c, "", "appositive")

@@ -37,6 +37,9 @@ def load_cues(path: Path = CUES_FILE) -> dict:
                 r"\b(?:we|We|paper|work|study|authors)\s+(?:\w+ly\s+|also\s+|further\s+|then\s+|first\s+|here\s+)?"
                 rf"(?:{alt(cues['propose_verbs'])})(?:s|d|ed|es)?\b"),
             "name_cue": re.compile(rf"\b(?:{alt(cues['name_cues'])})\s*[:\"“'‘]?\s*$", re.I),
+            # a name-cue match in ASCII text holds one of these (lower-cased); None: no such shortcut
+            "name_cue_words": (tuple(w.lower() for w in cues["name_cues"])
+                               if all(w.isascii() for w in cues["name_cues"]) else None),
             # one alternation per list: a single search instead of one per pattern (same yes/no answer)
             "d_left": re.compile("|".join(f"(?:{p})" for p in cues["dataset_left"]) or "(?!)", re.I),
             "m_left": re.compile("|".join(f"(?:{p})" for p in cues["method_left"]) or "(?!)", re.I),
