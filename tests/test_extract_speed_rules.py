@@ -64,3 +64,18 @@ def test_spans_of_empty_name_and_unicode_words():
     # "²" and "é" are \w for re; a name next to them is not a whole word
     assert list(rules._spans("Net", "²Net Net é Netx Net-")) == [(5, 8)]
     assert rules._first_end("net", "ſnet NET", True) == 8
+
+
+_WEAK_PIECES = st.sampled_from(["a", "b", "z", "1", "-", "--", ".", "+", "/", "_", "A", "é", "ß", "²", " ", ",", "∞", "ab", "x-y"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_WEAK_PIECES, max_size=40).map("".join))
+def test_weak_spans_match_the_weak_regex(text):
+    assert rules._weak_spans(text) == [m.span() for m in rules._WEAK.finditer(text)]
+
+
+def test_weak_spans_examples():
+    text = "state-of-the-art, x-y, pre-trained/fine-tuned .co-op +a-b a_b-c ab-cd- é-ab ab-cé large-scale"
+    assert rules._weak_spans(text) == [m.span() for m in rules._WEAK.finditer(text)]
+    assert [text[a:b] for a, b in rules._weak_spans(text)] == ["state-of-the-art", "pre-trained", "large-scale"]

@@ -16,6 +16,8 @@ M, D = "Method", "Dataset"
 _WORD = re.compile(r"(?<![\w\-.+/])(?:[A-Za-z0-9][\w\-.+∞]*?[A-Z0-9∞]|[0-9])[\w\-.+∞]*")
 _SHAPE = re.compile(r"[a-z][A-Z]|[A-Z][\w.]*[A-Z]|[A-Za-z][\w.]*\d|\d[\w.]*[A-Za-z]|\w∞|[A-Za-z]-[A-Z](?![\w])|[A-Za-z]-\d")
 _WEAK = re.compile(r"(?<![\w\-.+/])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![\w\-])")
+_WEAK_RUN = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)+")  # a whole [\w-] run that _WEAK matches
+_RUN = re.compile(r"[\w-]*")
 _COMPOUND = re.compile(r"(?<![\w\-/])([A-Za-z][A-Za-z\-]*?-?)(\d+[A-Za-z]?)((?:/-?\d+[A-Za-z]?)+)(-[A-Za-z][\w]*)?(?![\w/])")
 _VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|v\d+)\b")
 _DATASET_SHAPE = re.compile(r"(?:[Bb]ench(?:mark)?s?|BENCH|[Cc]orpus|[Dd]ataset|QA|-\d+[kK])$")
@@ -100,6 +102,25 @@ def _spans(name: str, text: str) -> Iterator[tuple[int, int]]:
             pos = j
         else:
             pos = i + 1
+
+
+def _weak_spans(text: str) -> list[tuple[int, int]]:
+    r"""Spans of ``_WEAK.finditer(text)``, found from the hyphens (every match holds one) instead of at every position.
+
+    A match is a whole maximal ``[\w-]`` run (the look-behind and look-ahead forbid ``[\w-]`` on either
+    side and the body cannot stop inside a run), not after ``.``, ``+`` or ``/``, that ``_WEAK_RUN`` matches.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (h := text.find("-", pos)) >= 0:
+        a = h
+        while a > 0 and _wordish(text[a - 1]):
+            a -= 1
+        b = _RUN.match(text, h).end()
+        if (a == 0 or text[a - 1] not in ".+/") and _WEAK_RUN.fullmatch(text, a, b):
+            out.append((a, b))
+        pos = b
+    return out
 
 
 def _first_end(name: str, text: str, ignore_case: bool) -> int | None:
