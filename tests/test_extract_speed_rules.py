@@ -79,3 +79,24 @@ def test_weak_spans_examples():
     text = "state-of-the-art, x-y, pre-trained/fine-tuned .co-op +a-b a_b-c ab-cd- é-ab ab-cé large-scale"
     assert rules._weak_spans(text) == [m.span() for m in rules._WEAK.finditer(text)]
     assert [text[a:b] for a, b in rules._weak_spans(text)] == ["state-of-the-art", "pre-trained", "large-scale"]
+
+
+_SENT_PIECES = st.sampled_from([".", "!", "?", " ", "  ", "\n", "A", "a", "1", "\"", "“", "(", "[", "e.g.", "x", "."])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_SENT_PIECES, max_size=40).map("".join))
+def test_fast_sentence_breaks_are_the_same(text):
+    ref = [m.span() for m in rules._SENT.finditer(text)]
+    assert [m.span(1) for m in rules._SENT_FAST.finditer(text)] == ref
+    assert asm._bounds(text) == ([a for a, _ in ref], [b for _, b in ref])
+
+
+def test_cheap_prechecks_name_every_verb_of_their_regex():
+    """context.py runs _NAMED_LOWER / _PASSIVE only when one of its verbs is in the text: the lists must agree."""
+    from kg.extract import context
+
+    for rx, words in ((rules._NAMED_LOWER, context._NAME_VERBS), (rules._PASSIVE, context._PASSIVE_VERBS)):
+        assert not rx.flags & re.I
+        groups = re.findall(r"\(\?:([a-z|]+)\)", rx.pattern)
+        assert "|".join(words) in groups, rx.pattern

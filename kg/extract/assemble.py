@@ -17,13 +17,14 @@ __all__ = ["assemble", "code_urls"]
 
 Fields = dict[str, tuple[str, Cleaned, list[Cand]]]
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+_SENT_FAST = re.compile(r"[.!?](\s+)(?=[A-Z0-9\"“(\[])")  # _SENT's breaks as group 1, found faster
 _MATH = re.compile(r"(?<!\\)\$[^$]{1,300}\$")
 
 
 def _bounds(text: str) -> tuple[list[int], list[int]]:
     """(starts, ends) of every sentence break in ``text``, found once per field."""
-    ms = list(_SENT.finditer(text))
-    return [m.start() for m in ms], [m.end() for m in ms]
+    ms = list(_SENT_FAST.finditer(text))
+    return [m.start(1) for m in ms], [m.end() for m in ms]
 
 
 def _sentence(text: str, start: int, end: int, bounds: tuple[list[int], list[int]] | None = None) -> str:

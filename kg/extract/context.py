@@ -15,6 +15,9 @@ from kg.extract.guards import (
 
 __all__ = ["ContextRules"]
 
+_NAME_VERBS = ("dubbed", "called", "named", "termed", "coined")  # the verbs of _NAMED_LOWER
+_PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed", "devised")  # of _PASSIVE
+
 
 _BOUNDARY = re.compile(
     r"[.;:!?]|\b(?:that|which|where|who|to|for|of|on|in|with|by|from|using|via|through|based|over|than|"
@@ -85,7 +88,9 @@ class ContextRules:
             elif i < len(cands) and cands[i].start < stop and not (
                     cands[i].entry is not None and _MODIFIED.search(text[m.end():cands[i].start])):
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")  # not "an improved InfoNCE loss"
-        for m in _NAMED_LOWER.finditer(text):  # "an enhanced triplet loss, named triplet distillation, which"
+        named = any(w in text for w in _NAME_VERBS)  # each match holds one of them
+        # "an enhanced triplet loss, named triplet distillation, which"
+        for m in (_NAMED_LOWER.finditer(text) if named else ()):
             a, b = m.span(1)
             if any(c.start < b and a < c.end for c in cands) or self.kb.is_stop(m.group(1)) or \
                     m.group(1).islower() and self._head_kind(m.group(1).split()[-1]) != M:
@@ -100,7 +105,8 @@ class ContextRules:
             if c is not None and c.entry is None and c.strength >= 1 and not c.veto and not c.proposed \
                     and _IS_A.match(text, c.end) and self._first_head(text[c.end:c.end + 80].split()[2:10]):
                 self._mark(text, c, "", "is-a")
-        for m in _PASSIVE.finditer(text):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
+        passive = any(w in text for w in _PASSIVE_VERBS)  # each match holds one of them
+        for m in (_PASSIVE.finditer(text) if passive else ()):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
             s0 = sents[bisect_right(sents, m.start()) - 1]
             first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
                           and not c.veto and c.entry is None and c.kind != D), None)

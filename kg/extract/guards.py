@@ -22,6 +22,8 @@ _COMPOUND = re.compile(r"(?<![\w\-/])([A-Za-z][A-Za-z\-]*?-?)(\d+[A-Za-z]?)((?:/
 _VERSION = re.compile(r"\s(?:v?\d+(?:\.\d+)+|v\d+)\b")
 _DATASET_SHAPE = re.compile(r"(?:[Bb]ench(?:mark)?s?|BENCH|[Cc]orpus|[Dd]ataset|QA|-\d+[kK])$")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+# the same breaks as group 1; starting on the punctuation lets re skip ahead to [.!?] instead of trying every position
+_SENT_FAST = re.compile(r"[.!?](\s+)(?=[A-Z0-9\"“(\[])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Fig|Eq|cf|resp|approx|etc|Sec|Tab|No)\.|\b[A-Z]\.)$")
 _LIST_SEP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b|;)\s*(?:the\s+)?$")
 _TITLE_PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")

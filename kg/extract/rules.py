@@ -14,7 +14,7 @@ from kg.extract.context import ContextRules
 from kg.extract.guards import (
     Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE,
     _CAP3, _CAP_WORD_AFTER, _COMPOUND, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
-    _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
+    _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT_FAST, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
     _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URLISH, _VERSION, _WORD, _first_end, _weak_spans,
     _spans,
 )
@@ -120,7 +120,8 @@ class Rules(ContextRules):
              known: tuple[tuple[str, str], ...] = (), title_text: str = "") -> list[Cand]:
         """Typed, role-marked candidates of one field (clean text); ``known``: (name, kind) from the title."""
         self.title = title_text
-        sents = [0] + [m.end() for m in _SENT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 8), m.start())]
+        sents = [0] + [m.end() for m in _SENT_FAST.finditer(text)
+                       if not _ABBREV.search(text, max(0, m.start(1) - 8), m.start(1))]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
         for c in cands:
             if text.startswith("-", c.end) and _ANALOGY.match(text, c.end):
