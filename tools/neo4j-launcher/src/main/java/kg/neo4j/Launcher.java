@@ -77,6 +77,9 @@ public final class Launcher {
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .withConfig(GraphDatabaseSettings.auth_enabled, true)
+                // tests try wrong passwords on purpose: without this, three in a row lock the
+                // neo4j user for 5 s and the tests that follow fail with AuthenticationRateLimit
+                .withConfig(GraphDatabaseSettings.auth_max_failed_attempts, 0)
                 // the harness default page cache is 8 MiB, which makes bulk loads crawl
                 .withConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(512))
                 // a throwaway test server: no 5 s netty quiet period per event loop group on close
