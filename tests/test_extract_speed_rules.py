@@ -11,7 +11,8 @@ from kg.extract import guards as rules
 
 asm = importlib.import_module("kg.extract.assemble")  # the package re-exports the function of that name
 
-_PIECES = st.sampled_from(["A", "b", "1", ".", "!", "?", " ", "  ", "\n", "-", "_", "é", "(", "\"", "Net", "net", "e.g.", "x"])
+_PIECES = st.sampled_from(["A", "b", "1", ".", "!", "?", " ", "  ", "\n", "-", "_", "é", "(", "\"", "Net", "net", "e.g.",
+                           "x"])
 _TEXT = st.lists(_PIECES, max_size=120).map("".join)
 
 
@@ -66,7 +67,8 @@ def test_spans_of_empty_name_and_unicode_words():
     assert rules._first_end("net", "ſnet NET", True) == 8
 
 
-_WEAK_PIECES = st.sampled_from(["a", "b", "z", "1", "-", "--", ".", "+", "/", "_", "A", "é", "ß", "²", " ", ",", "∞", "ab", "x-y"])
+_WEAK_PIECES = st.sampled_from(["a", "b", "z", "1", "-", "--", ".", "+", "/", "_", "A", "é", "ß", "²", " ", ",", "∞",
+                                "ab", "x-y"])
 
 
 @settings(max_examples=600, deadline=None)
@@ -100,3 +102,15 @@ def test_cheap_prechecks_name_every_verb_of_their_regex():
         assert not rx.flags & re.I
         groups = re.findall(r"\(\?:([a-z|]+)\)", rx.pattern)
         assert "|".join(words) in groups, rx.pattern
+
+
+_URL_PIECES = st.sampled_from(["http", "s", "://", "www", ".", "com", "org", "ac", "uk", "/", "@", "a", "B", " ", "-",
+                               "io", "x"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_URL_PIECES, max_size=30).map("".join))
+def test_url_precheck_never_hides_a_url_span(text):
+    """rules.find skips the URL search unless "@", or "/" with "http", "www." or ".tld/", is in the text."""
+    if rules._URLISH.search(text):
+        assert "@" in text or "/" in text and ("http" in text or "www." in text or rules._URL_TLD.search(text))

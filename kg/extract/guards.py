@@ -32,6 +32,8 @@ _SLASH_NUM = re.compile(r"\d/-?\d")
 _PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
 # URLs, e-mail addresses and file paths: nothing inside them is a name ("~ksinha4/graphlog").
 _URLISH = re.compile(r"(?:https?://|www\.)\S*/ [\w.-]+(?:/\S*)?|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
+# every _URLISH match holds "http", "www.", "@" or a match of this: test for them before the full search
+_URL_TLD = re.compile(r"\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/")
 _ALLCAPS = re.compile(r"^[A-Z]{2,5}s?$")  # a bare acronym: a name only when defined, known or cued
 # ACR-word compounds ("IMU-measured", "GPU-friendly") name the acronym's thing, not a new entity;
 # size and release words after a hyphen stay part of the name ("BERT-base", "Qwen-chat").

@@ -12,11 +12,11 @@ from kg.errors import ExtractionError
 from kg.extract.acronyms import find_definitions
 from kg.extract.context import ContextRules
 from kg.extract.guards import (
-    Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE,
-    _CAP3, _CAP_WORD_AFTER, _COMPOUND, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
+    Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE, _CAP3,
+    _CAP_WORD_AFTER, _COMPOUND, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
     _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT_FAST, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
-    _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URLISH, _VERSION, _WORD, _first_end, _weak_spans,
-    _spans,
+    _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URL_TLD, _URLISH, _VERSION, _WORD, _first_end,
+    _weak_spans, _spans,
 )
 from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised entity_key
 
@@ -136,7 +136,7 @@ class Rules(ContextRules):
         occupied = bytearray(len(text) + 1)
         for c in cands:
             occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
-        for m in (_COMPOUND.finditer(text) if _SLASH_NUM.search(text) else ()):
+        for m in (_COMPOUND.finditer(text) if "/" in text and _SLASH_NUM.search(text) else ()):
             pre, first, rest, suf = m.group(1), m.group(2), m.group(3), m.group(4) or ""
             nums = [first] + [n.lstrip("-") for n in rest.split("/")[1:]]
             for n in nums:
@@ -163,11 +163,12 @@ class Rules(ContextRules):
                     occupied[a:b] = b"\x01" * (b - a)
         if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
             self._dataset_names(text, cands, occupied)
-        if "/" in text or "@" in text:
+        if "@" in text or "/" in text and ("http" in text or "www." in text or _URL_TLD.search(text)):
             urls = [m.span() for m in _URLISH.finditer(text)]  # sorted, not overlapping
             if urls:
                 u_starts = [a for a, _ in urls]
-                cands = [c for c in cands if not ((i := bisect_right(u_starts, c.start) - 1) >= 0 and c.start < urls[i][1])]
+                cands = [c for c in cands
+                         if not ((i := bisect_right(u_starts, c.start) - 1) >= 0 and c.start < urls[i][1])]
         cands = [c for c in cands if not c.drop]
         self._definitions(text, cands)
         if title:
