@@ -201,6 +201,7 @@ class Rules(ContextRules):
             occupied[a:b] = b"\x01" * (b - a)
 
     def _definitions(self, text: str, cands: list[Cand]) -> None:
+        low = None  # the lower-cased text, made once when the first definition needs it
         for d in find_definitions(text):
             acr, long = d.short, d.long
             e = self.kb.lookup(acr) or self.kb.lookup(long)
@@ -230,7 +231,7 @@ class Rules(ContextRules):
             e = self.kb.lookup(acr) or self.kb.lookup(long)
             cands.append(Cand(d.short_start, d.short_end, acr, kind or None, "acronym-def", 2, e, long=long, drop=kind == ""))
             cands.append(Cand(d.long_start, d.long_end, long, kind or None, "acronym-def", 2, e, target=acr, drop=kind == ""))
-            low, pos = text.lower(), 0
+            low, pos = text.lower() if low is None else low, 0
             while True:  # later mentions of the long form
                 pos = low.find(long.lower(), pos)
                 if pos < 0:
