@@ -223,7 +223,7 @@ class ContextRules:
             need = any(c.entry is not None and c.entry.context and not multi or c.kind is None and (
                 not c.veto or len(ch) >= 3 and len(typed) >= 2) and (c.strength >= 1 or multi) for c in ch)
             ctx = self._left_kind(text, s0, ch[0].start) if need else None
-            kind = ctx or (max(set(typed), key=typed.count) if typed else None)
+            kind = ctx or (max(sorted(set(typed)), key=typed.count) if typed else None)
             for c in ch:
                 if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
                     c.drop = c.drop or not c.proposed
