@@ -17,7 +17,7 @@ from tests.neo4j_server import (
     wait_for_driver,
 )
 
-__all__ = ["neo4j_server", "neo4j_db"]
+__all__ = ["neo4j_server", "neo4j_db", "extractor", "patched"]
 
 
 def _in_ci() -> bool:
@@ -100,3 +100,21 @@ def neo4j_db(neo4j_server: Neo4jInfo) -> Iterator[Neo4jInfo]:
         with d.session(database=neo4j_server.database) as s:  # auto-commit: IN TRANSACTIONS needs it
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     yield neo4j_server
+
+
+@pytest.fixture(scope="module")
+def extractor():  # -> kg.extract.Extractor
+    """The real extractor with the shipped knowledge base, built once per test module (it takes seconds)."""
+    from kg.extract import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def patched(extractor) -> Iterator[None]:
+    """`kg.api.ingest` uses the module's extractor instead of building one per call."""
+    import kg.api
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kg.api, "_extractor", lambda kb_files: extractor)
+        yield

@@ -20,3 +20,12 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: put the project's shared/ folder beside the repo or set KG_SHARED")
     return path
+
+
+def corpus_slice(out: Path, n: int) -> Path:
+    """The first ``n`` lines of the shared JSONL corpus copied to ``out`` (a tmp file, never the repo)."""
+    src = need(CORPUS / "amds123_arxiv_posts_2014-2019_derived.jsonl")
+    with src.open("rb") as f, out.open("wb") as g:
+        for _, line in zip(range(n), f):
+            g.write(line)
+    return out

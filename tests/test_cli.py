@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from rdflib.compare import isomorphic
 
 from kg.cli import cli
@@ -21,7 +21,7 @@ TWO = DATA / "cli" / "two-papers.jsonl"
 WITH_REJECTS = DATA / "cli" / "with-rejects.jsonl"
 
 
-def run(*args: str, ok: tuple[int, ...] = (0,)) -> "click.testing.Result":  # noqa: F821
+def run(*args: str, ok: tuple[int, ...] = (0,)) -> Result:
     result = CliRunner().invoke(cli, [str(a) for a in args])
     assert result.exit_code in ok, (result.exit_code, result.output, result.exception)
     assert "Traceback" not in result.output

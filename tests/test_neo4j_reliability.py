@@ -12,17 +12,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from neo4j import GraphDatabase
 
-import kg.api
 from kg.api import Neo4jTarget, ingest
-from kg.extract import Extractor
-from tests.helpers import CORPUS, need
+from tests.helpers import corpus_slice as write_corpus_slice
 from tests.neo4j_server import Neo4jInfo, Neo4jServer, free_port
 from tests.test_properties import field_text
 
@@ -52,16 +49,6 @@ def papers_in(info: Neo4jInfo) -> int:
     return int(recs[0]["n"])
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def patched(extractor: Extractor) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(kg.api, "_extractor", lambda kb_files: extractor)
-        yield
 
 
 # ---- properties ---------------------------------------------------------------------------------
@@ -99,12 +86,8 @@ def test_neo4j_ingest_is_idempotent_and_order_free(neo4j_db: Neo4jInfo, patched:
 
 @pytest.fixture(scope="module")
 def corpus_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    src = need(CORPUS / "amds123_arxiv_posts_2014-2019_derived.jsonl")
-    out = tmp_path_factory.mktemp("corpus") / "slice.jsonl"
-    with src.open("rb") as f, out.open("wb") as g:
-        for _, line in zip(range(SLICE), f):
-            g.write(line)
-    return out
+    """The first SLICE lines of the shared JSONL corpus, copied to tmp (never into the repo)."""
+    return write_corpus_slice(tmp_path_factory.mktemp("corpus") / "slice.jsonl", SLICE)
 
 
 def kg_ingest(path: Path, uri: str, password: str, cwd: Path) -> subprocess.Popen[str]:

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import kg.api
 from kg.api import ingest, open_store
 from kg.extract import Extractor
 from kg.extract.clean import clean
@@ -33,18 +30,6 @@ piece = st.one_of(st.sampled_from(NAMES), st.sampled_from(SNIPPETS), st.text(NO_
 field_text = st.lists(piece, max_size=14).map(" ".join)
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    """The real extractor with the shipped knowledge base, built once (it takes seconds)."""
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def patched(extractor: Extractor) -> Iterator[None]:
-    """`kg.api.ingest` uses the module's extractor instead of building one per call."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(kg.api, "_extractor", lambda kb_files: extractor)
-        yield
 
 
 def _surface_matches(text: str, name: str, aliases: tuple[str, ...], rule: str) -> bool:

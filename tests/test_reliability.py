@@ -22,9 +22,6 @@ GOOD = {"title": "Sparse Probes for ImageNet", "abstract": "We train ResNet-50 o
 GOOD2 = {"title": "Graph Nets on Cora", "abstract": "We evaluate GraphSAGE on Cora and PubMed."}
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kg.api import open_store
-from tests.helpers import CORPUS, need
+from tests.helpers import corpus_slice as write_corpus_slice
 
 SLICE = 600  # papers: a few seconds to ingest here, 20 batches of 30, so a kill lands mid-way
 BATCH = "30"
@@ -27,12 +27,7 @@ BATCH = "30"
 @pytest.fixture(scope="module")
 def corpus_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first SLICE lines of the shared JSONL corpus, copied to tmp (never into the repo)."""
-    src = need(CORPUS / "amds123_arxiv_posts_2014-2019_derived.jsonl")
-    out = tmp_path_factory.mktemp("corpus") / "slice.jsonl"
-    with src.open("rb") as f, out.open("wb") as g:
-        for _, line in zip(range(SLICE), f):
-            g.write(line)
-    return out
+    return write_corpus_slice(tmp_path_factory.mktemp("corpus") / "slice.jsonl", SLICE)
 
 
 class Ingest:
