@@ -71,17 +71,27 @@ def iter_papers(
     paths: Sequence[Path],
     input_format: str | None = None,
     on_reject: Callable[[Reject], None] | None = None,
+    unreadable: list[str] | None = None,
 ) -> Iterator[Paper]:
-    """Papers from every file in order; rejects go to ``on_reject`` (never raised)."""
+    """Papers from every file in order; rejects go to ``on_reject`` (never raised).
+
+    A file that cannot be read at all raises ``SourceError``, unless ``unreadable`` is given:
+    then its one-line message is appended there and the next file is read.
+    """
     from kg.sources import read
 
     for path in paths:
-        for rec in read(Path(path), input_format):
-            if isinstance(rec, Reject):
-                if on_reject is not None:
-                    on_reject(rec)
-            else:
-                yield rec
+        try:
+            for rec in read(Path(path), input_format):
+                if isinstance(rec, Reject):
+                    if on_reject is not None:
+                        on_reject(rec)
+                else:
+                    yield rec
+        except SourceError as e:
+            if unreadable is None:
+                raise
+            unreadable.append(" ".join(str(e).split()))
 
 
 def _batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -158,7 +168,7 @@ def ingest(
         if neo4j is not None:
             sinks.append(("neo4j", open_neo4j(neo4j)))
         extractor = _extractor(kb_files)
-        papers = _papers_of_readable_files(paths, input_format, _reject, unreadable)
+        papers = iter_papers(paths, input_format, _reject, unreadable)
         seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
                                      "CodeRepository": set()}
         for chunk in _batched(extractor.extract_all(papers, workers=workers), batch_size):
@@ -177,18 +187,6 @@ def ingest(
             sink.close()
         report.seconds = time.perf_counter() - started
     return report
-
-
-def _papers_of_readable_files(
-    paths: Sequence[Path], input_format: str | None, on_reject: Callable[[Reject], None],
-    unreadable: list[str],
-) -> Iterator[Paper]:
-    """Like :func:`iter_papers`, but a file that cannot be read is noted and skipped."""
-    for path in paths:
-        try:
-            yield from iter_papers([path], input_format, on_reject)
-        except SourceError as e:
-            unreadable.append(" ".join(str(e).split()))
 
 
 def _count(report: IngestReport, seen: dict[str, set[str]], chunk: list[Extraction], graph: Any) -> None:
