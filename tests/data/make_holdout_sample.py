@@ -1,0 +1,98 @@
+"""Draw the reproducible, stratified abstract sample behind tests/data/holdout-gold.jsonl."""
+# Same sources, filters and strata as make_dev_sample.py, with quotas halved, a different seed,
+# and every title of dev-gold.jsonl and ../shared/gold/seed.jsonl excluded before shuffling.
+# Prints each chosen abstract (number, source file, title, text) so an annotator can read it;
+# the abstracts stay in ../shared/corpus, the gold file keeps only titles, sources and labels.
+#
+#   python tests/data/make_holdout_sample.py             # all 40, in annotation order
+#   python tests/data/make_holdout_sample.py --chunk 2   # abstracts 21-40
+#   python tests/data/make_holdout_sample.py --titles    # number, source, title only
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_dev_sample import (  # noqa: E402  (sibling script, not a package)
+    CORPUS, CSV, JSONL, NOV, OCT, _ACRONYM_DEF, _LATEX, _URL, _is_plain, _load, _usable,
+)
+
+__all__ = ["SEED", "draw", "excluded_titles", "main"]
+
+SEED = 20261127
+_HERE = Path(__file__).resolve().parent
+# The dev plan halved (25/15/20/20 -> 13/7/10/10; half-quotas rounded so the strata sum to 40).
+_PLAN = {
+    JSONL: {"n": 13, "plain": 2, "url": 2, "latex": 2},
+    CSV: {"n": 7, "plain": 1, "url": 1, "latex": 0},
+    OCT: {"n": 10, "plain": 1, "url": 2, "latex": 1},
+    NOV: {"n": 10, "plain": 1, "url": 1, "latex": 1},
+}
+
+
+def excluded_titles() -> set[str]:
+    """Titles already annotated in the dev set and in the shared seed gold file."""
+    out: set[str] = set()
+    for path in (_HERE / "dev-gold.jsonl", CORPUS.parent / "gold" / "seed.jsonl"):
+        with path.open(encoding="utf-8") as fh:
+            out.update(json.loads(line)["title"] for line in fh if line.strip())
+    return out
+
+
+def _stratum(name: str, rng: random.Random, skip: set[str]) -> list[dict]:
+    plan = _PLAN[name]
+    rows = [r for r in _usable(_load(name)) if r["title"] not in skip]
+    rng.shuffle(rows)
+    chosen: list[dict] = []
+
+    def take(pred, k: int) -> None:
+        for r in rows:
+            if k <= 0:
+                return
+            if r not in chosen and pred(r["text"]):
+                chosen.append(r)
+                k -= 1
+
+    take(_is_plain, plan["plain"])
+    take(lambda t: _URL.search(t) and not _is_plain(t), plan["url"])
+    take(lambda t: _LATEX.search(t) and not _URL.search(t), plan["latex"])
+    take(lambda t: _ACRONYM_DEF.search(t) and not _URL.search(t), plan["n"] - len(chosen))
+    for r in chosen:
+        r["source"] = name
+    rng.shuffle(chosen)
+    return chosen
+
+
+def draw() -> list[dict]:
+    """Return the 40 sampled abstracts, interleaved so that every chunk of 20 mixes sources."""
+    rng = random.Random(SEED)
+    skip = excluded_titles()
+    strata = [_stratum(name, rng, skip) for name in (JSONL, CSV, OCT, NOV)]
+    out: list[dict] = []
+    while any(strata):
+        for s in strata:
+            if s:
+                out.append(s.pop(0))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--chunk", type=int, help="print only abstracts 20*(k-1)+1 .. 20*k")
+    ap.add_argument("--titles", action="store_true", help="print number, source and title only")
+    args = ap.parse_args(argv)
+    sample = draw()
+    lo, hi = (0, len(sample)) if not args.chunk else (20 * (args.chunk - 1), 20 * args.chunk)
+    for i, r in enumerate(sample[lo:hi], start=lo + 1):
+        if args.titles:
+            print(f"{i:2d} {r['source']}\t{r['title']}")
+        else:
+            print(f"=== {i} [{r['source']}]\nTITLE: {r['title']}\n{r['text']}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
