@@ -131,3 +131,25 @@ def test_opening_is_a_sentence_presents_the_name(ex):
     assert ms["QuillNet"].role == "proposed"
     ms, _ = _run(ex, "Handwriting is hard. Prior work is slow. Even then, more work follows. QuillNet is a baseline model.")
     assert ms["QuillNet"].role == "mentioned"
+
+
+@pytest.mark.parametrize("text", [
+    "We measure the field of view (FoV) of each camera; wide FoVs help.",
+    "Samples were grown by molecular beam epitaxy (MBE) and probed by photoluminescence (PL).",
+    "Ground Penetrating Radar (GPR) is widely used to find rebar in concrete.",
+    "We improve single image super-resolution (SISR) and grammatical error correction (GEC).",
+])
+def test_acronyms_of_things_tasks_and_techniques_are_not_methods(ex, text):
+    ms, ds = _run(ex, text)
+    assert ms == {} and ds == {}, (ms, ds)
+
+
+def test_title_use_of_an_acronym_the_abstract_defines_as_a_thing(ex):
+    ms, ds = _run(ex, "Ground Penetrating Radar (GPR) is widely used to find rebar in concrete. We train AlexNet on it.",
+                  title="Detecting Rebar in GPR Data")
+    assert "GPR" not in ms and "GPR" not in ds
+
+
+def test_data_set_named_after_a_task_acronym(ex):
+    _, ds = _run(ex, "Tests use the public invasive ductal carcinoma (IDC) data set.")
+    assert ds["IDC"].role == "used"

@@ -68,8 +68,11 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
     methods: list[Entity] = []
     datasets: list[Entity] = []
     bounds: dict[str, tuple[list[int], list[int]]] = {}
-    for key, members in groups.items():
-        if all(c.rule == "title" and c.veto for _, c in members):
+    for key, all_members in groups.items():
+        members = [(f, c) for f, c in all_members if not c.nonentity]
+        if len(members) < len(all_members) and not any(c.proposed or c.strength >= 3 or f != "title" for f, c in members):
+            continue  # "Rebar in GPR Data": the abstract defines GPR as a thing ("Ground Penetration Radar"), not a name
+        if not members or all(c.rule == "title" and c.veto for _, c in members):
             continue  # a plain title word the abstract never uses as a name
         proposed = any(c.proposed for _, c in members)
         defined = any(c.rule == "acronym-def" for _, c in members)

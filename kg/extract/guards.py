@@ -153,3 +153,4 @@ class Cand:
     target: str | None = None  # for a long form: the acronym it stands for
     drop: bool = False
     veto: bool = False  # looks like a unit, size or ordinal: typed only by an explicit cue
+    nonentity: bool = False  # an acronym the text defines as a task, field, metric or thing, not a name

@@ -176,7 +176,8 @@ class Rules(ContextRules):
         cands.sort(key=lambda c: (c.start, -c.end))
         self._proposals(text, cands, sents)
         self._context(text, cands, sents)
-        return [c for c in cands if not c.drop and c.kind]
+        # kept untyped: a defined non-entity acronym tells assemble to drop the title's use of it ("GPR Data")
+        return [c for c in cands if not c.drop and c.kind or c.nonentity and c.drop and not title]
 
     def _dataset_names(self, text: str, cands: list[Cand], occupied: bytearray) -> None:
         """Title-Case names before a dataset noun: "the Toulouse Road Network dataset", "Waymo datasets"."""
@@ -220,7 +221,9 @@ class Rules(ContextRules):
                 if nxt and nxt.group(1) in self.c["component_heads"] and (
                         _TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4):
                     kind = M  # "Information Bottleneck-guided Dynamic Token Compression (IB-DTC) module"
-            akeys = {entity_key(acr), entity_key(pm.group(1)) if pm else ""}
+                elif nxt and self._right_head(text, nxt.start(1)) == D:
+                    kind = D  # "the invasive ductal carcinoma (IDC) data set": the data set is named after it
+            akeys = {entity_key(acr), entity_key(pm.group(1)) if pm else entity_key(acr) + "s"}
             for c in cands:
                 if (d.long_start <= c.start < d.long_end or d.short_start <= c.start < d.short_end):
                     c.drop = True
@@ -229,7 +232,8 @@ class Rules(ContextRules):
                     c.entry = c.entry or e
                     c.drop = c.drop or kind == ""
             e = self.kb.lookup(acr) or self.kb.lookup(long)
-            cands.append(Cand(d.short_start, d.short_end, acr, kind or None, "acronym-def", 2, e, long=long, drop=kind == ""))
+            cands.append(Cand(d.short_start, d.short_end, acr, kind or None, "acronym-def", 2, e, long=long, drop=kind == "",
+                              nonentity=kind == ""))
             cands.append(Cand(d.long_start, d.long_end, long, kind or None, "acronym-def", 2, e, target=acr, drop=kind == ""))
             low, pos = text.lower() if low is None else low, 0
             while True:  # later mentions of the long form
