@@ -153,3 +153,22 @@ def test_title_use_of_an_acronym_the_abstract_defines_as_a_thing(ex):
 def test_data_set_named_after_a_task_acronym(ex):
     _, ds = _run(ex, "Tests use the public invasive ductal carcinoma (IDC) data set.")
     assert ds["IDC"].role == "used"
+
+
+def test_a_named_baseline_is_not_proposed(ex):
+    ms, _ = _run(ex, "We propose FooNet for this task. FooNet is 47 times faster than the recent "
+                     "state-of-the-art method, i.e., BarTwin, and than an existing model called QuxNet.")
+    assert ms["FooNet"].role == "proposed"
+    assert ms["BarTwin"].role == "mentioned" and ms["QuxNet"].role == "mentioned"
+
+
+@pytest.mark.parametrize("title", ["Trees vs Graph Ontologies: a comparison",
+                                   "Graph Ontologies or Tree Kernels? Towards better parsers"])
+def test_a_comparison_title_does_not_make_its_names_proposed(ex, title):
+    ms, _ = _run(ex, "We compare Graph Ontologies (GO) with Tree Kernels (TK) on ten tasks.", title=title)
+    assert all(m.role == "mentioned" for m in ms.values()), ms
+
+
+def test_our_before_a_known_name_used_as_a_modifier(ex):
+    ms, _ = _run(ex, "Our InfoNCE-based pipeline trains fast, and our InfoNCE loss is stable.")
+    assert ms["InfoNCE"].role == "mentioned"

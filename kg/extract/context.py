@@ -7,10 +7,10 @@ from bisect import bisect_right
 
 from kg.extract.kb import KnowledgeBase
 from kg.extract.guards import (
-    Cand, D, M, _AFTER_MARK, _ALLCAPS, _ALPHA_WORDS, _AND_X_D_HEAD, _APPOS_AFTER, _A_NOVEL_AFTER, _CITED,
+    Cand, D, M, _AFTER_MARK, _ALLCAPS, _ALPHA_WORDS, _AND_X_D_HEAD, _APPOS_AFTER, _A_NOVEL_AFTER, _BASELINE_LEFT, _CITED,
     _D_HINT, _IS_A, _LEAD_PREP, _LIST_SEP, _METRIC_AFTER, _MODIFIED, _NAMED_LOWER, _NEXT_WORD, _NOT_NP,
     _NOVEL_HEAD, _OUR_HEAD, _OUR_LEFT, _PASSIVE, _PLURAL_D_HEAD, _TC_NAME, _THE_TC_NAME, _TITLE_WORDS,
-    _TO_VERB,
+    _OWN_LEFT, _TO_VERB,
 )
 
 __all__ = ["ContextRules"]
@@ -129,8 +129,14 @@ class ContextRules:
             words = self.c.get("name_cue_words")
             if (low is None or words is None or any(w in low for w in words)) and self.c["name_cue"].search(left):
                 self._mark(text, c, left, "name-cue")
+                s0 = sents[bisect_right(sents, c.start) - 1]
+                wide = text[max(s0, c.start - 100):c.start]
+                if _BASELINE_LEFT.search(wide) and not _OWN_LEFT.search(wide):
+                    c.proposed = False  # named, so typed, but a baseline: "a recent method called X"
             elif (low is None or "our" in low) and _OUR_LEFT.search(left) and c.kind != D \
-                    and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M):
+                    and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M) \
+                    and not (c.entry is not None and (c.entry.grey or text.startswith("-", c.end)
+                                                      or self._right_head(text, c.end))):
                 self._mark(text, c, left, "our")
             elif c.strength < 3 and (low is None or "our" in low or "its" in low) and (hm := _OUR_HEAD.search(left)) \
                     and self._head_kind(hm.group(1)):

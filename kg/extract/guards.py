@@ -73,7 +73,14 @@ _FORMULA_VAR = re.compile(r"\d-?[xyδ]")
 _BASE = re.compile(r"^(.+?)[-_ ](?:[\w.]+)$")
 _LIST_BEFORE = re.compile(r"(?:,|\band|\bor|\bthe)\s+$")
 _A_NEW_BEFORE = re.compile(r"\b(?:[Aa]n?)\s+(?:novel\s+|new\s+)?$")
-_CAP_WORD_AFTER = re.compile(r"\s+[A-Z][a-z]")
+_CAP_WORD_AFTER = re.compile(r"\s+[A-Z][A-Za-z]")  # a capitalised word or an acronym: "Ultra-low-power MCUs"
+# a title that compares or asks ("Behavior Trees vs Executable Ontologies", "SFT or Contrastive Learning?"): names in it are not the paper's own
+_COMPARE_TITLE = re.compile(r"\b(?:vs|versus)\b")
+_OR_AFTER = re.compile(r"\s+or\s", re.I)
+# before a name cue: the named thing is someone else's ("than the recent state-of-the-art method, i.e., PhysTwin")
+_BASELINE_LEFT = re.compile(r"\b(?:than|outperform\w*|surpass\w*|compared|comparisons?|baselines?|existing|previous|prior|"
+                            r"state-of-the-art|SOTA|popular|widely[- ]used|recent)\b", re.I)
+_OWN_LEFT = re.compile(r"\b(?:we|our|this\s+(?:paper|work|study))\b", re.I)
 _CAP3 = re.compile(r"[A-Z][a-z]{2,}")
 _TITLE_D = re.compile(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", re.I)
 _ING = re.compile(r":?\s*[A-Z][a-z]+ing\b")

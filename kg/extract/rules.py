@@ -13,7 +13,7 @@ from kg.extract.acronyms import find_definitions
 from kg.extract.context import ContextRules
 from kg.extract.guards import (
     Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE, _CAP3,
-    _CAP_WORD_AFTER, _COMPOUND, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
+    _CAP_WORD_AFTER, _COMPARE_TITLE, _COMPOUND, _OR_AFTER, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
     _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT_FAST, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
     _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URL_TLD, _URLISH, _VERSION, _WORD, _first_end,
     _weak_spans, _spans,
@@ -250,8 +250,9 @@ class Rules(ContextRules):
                         for c in cands:
                             c.drop = c.drop or (c.start < mb and ma < c.end)
                         cands.append(Cand(ma, mb, acr, kind or None, "acronym", 2, e, drop=kind == ""))
-            own = bool(self.title) and (self.title.lower().startswith(long.lower()) or
-                                        not e and self._title_names(long, acr, kind))
+            own = bool(self.title) and not _COMPARE_TITLE.search(self.title) and (
+                self.title.lower().startswith(long.lower()) and not _OR_AFTER.match(self.title, len(long))
+                or not e and self._title_names(long, acr, kind))
             if not own and not e and kind == M and (_TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4) and \
                     _A_NEW_BEFORE.search(text[max(0, d.long_start - 14):d.long_start]):
                 own = True  # "a Spatial Foreground Predictor (SFP) module": a new, named thing
@@ -278,7 +279,9 @@ class Rules(ContextRules):
         t = self.title
         if kind == "":
             return False
-        for end in (_first_end(long, t, True), _first_end(acr, t, False)):
+        for name, end in ((long, _first_end(long, t, True)), (acr, _first_end(acr, t, False))):
+            if end is not None and (_OR_AFTER.match(t, end) or t[:end - len(name)].rstrip().lower().endswith(" or")):
+                return False  # "Graph Ontologies or Tree Kernels?": a comparison, not the paper's subject
             if end is not None and not _CAP_WORD_AFTER.match(t[end:]):
                 return True  # "Action Unit Intensity Estimation": AU modifies, the paper is not about AU itself
         return False
