@@ -172,3 +172,24 @@ def test_a_comparison_title_does_not_make_its_names_proposed(ex, title):
 def test_our_before_a_known_name_used_as_a_modifier(ex):
     ms, _ = _run(ex, "Our InfoNCE-based pipeline trains fast, and our InfoNCE loss is stable.")
     assert ms["InfoNCE"].role == "mentioned"
+
+
+def test_participles_give_nothing(ex):
+    ms, ds = _run(ex, "Parts are 3D-printed and fine-tuned; a gradient-boosted tree ranks them.")
+    assert ms == {} and ds == {}, (ms, ds)
+
+
+def test_a_year_between_a_name_and_its_dataset_noun(ex):
+    _, ds = _run(ex, "We focus on the eRisk 2018 dataset of user posts.")
+    assert "eRisk" in ds
+
+
+def test_variants_of_the_titles_benchmark_are_datasets(ex):
+    ms, ds = _run(ex, "GIR-Bench has three parts: GIR-Bench-UGC and GIR-Bench-Edit test editing.",
+                  title="GIR-Bench: Versatile Benchmark for Generating Images with Reasoning")
+    assert {"GIR-Bench-UGC", "GIR-Bench-Edit"} <= set(ds) and not ms, (ms, ds)
+
+
+def test_a_proposal_cue_stops_at_within(ex):
+    ms, _ = _run(ex, "We first construct a digital twin within MPM simulator and then train FooNet.")
+    assert "MPM" not in ms or ms["MPM"].role == "mentioned"

@@ -21,7 +21,7 @@ _PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed"
 
 _BOUNDARY = re.compile(
     r"[.;:!?]|\b(?:that|which|where|who|to|for|of|on|in|with|by|from|using|via|through|based|over|than|"
-    r"under|into|across|between|when|while|whose|against|as|and\s+(?:show|demonstrate|evaluate|find|achieve|apply|use))\b")
+    r"under|into|across|between|when|while|whose|against|as|within|inside|among|without|at|and\s+(?:show|demonstrate|evaluate|find|achieve|apply|use))\b")
 
 
 class ContextRules:

@@ -43,12 +43,14 @@ def load_cues(path: Path = CUES_FILE) -> dict:
             # one alternation per list: a single search instead of one per pattern (same yes/no answer)
             "d_left": re.compile("|".join(f"(?:{p})" for p in cues["dataset_left"]) or "(?!)", re.I),
             "m_left": re.compile("|".join(f"(?:{p})" for p in cues["method_left"]) or "(?!)", re.I),
-            "adj": re.compile(rf"-(?:{alt(cues['adjective_suffixes'])})$", re.I),
+            # and any lower-case participle: "3D-grounded", "GPU-accelerated" describe the base, they are not names
+            "adj": re.compile(rf"-(?:{alt(cues['adjective_suffixes'])}|(?-i:[a-z]{{3,}}ed))$", re.I),
             "not_name": re.compile("|".join(f"(?:{p})" for p in cues["not_names"])),
             "organisation_words": {w.lower() for w in cues["organisation_words"]},
             "chemical": re.compile(cues["chemical_long_form"]),
             "component_heads": {w.lower() for w in cues["component_heads"]},
-            "head": re.compile(r"\s*(?:\(\w[\w\-]*\)\s*)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
+            # the head word after a name, past a parenthesis or a year/edition: "eRisk 2018 dataset"
+            "head": re.compile(r"\s*(?:\(\w[\w\-]*\)\s*)?(?:(?:19|20)\d\d\s+)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
         }
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as e:
         raise ExtractionError(f"{path}: bad cue data ({e}); see the keys listed at the top of the file") from e
@@ -60,6 +62,7 @@ class Rules(ContextRules):
     def __init__(self, kb: KnowledgeBase, cues: dict) -> None:
         self.kb, self.c = kb, cues
         self.title = ""  # the paper's title while its abstract is processed
+        self.known: tuple[tuple[str, str], ...] = ()  # (name, kind) the title proposes, while its abstract is processed
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -73,6 +76,8 @@ class Rules(ContextRules):
                 return []  # "GPT-like models": an analogy, not a use of GPT
             s = s[: adj.start()]
             b = a + len(s)
+            if s.islower():
+                return []  # "fine-tuned", "gradient-boosted": an adjective of a common word
         if s.endswith("'s"):
             s, b = s[:-2], b - 2
         if len(s) < 2 or self.kb.is_stop(s):
@@ -113,13 +118,16 @@ class Rules(ContextRules):
             be = self.kb.lookup(base.group(1))
             if be is not None:
                 kind, rule = be.kind, "kb-variant"
+        for name, k in self.known if strength and kind is None else ():
+            if s.startswith(name) and s[len(name):len(name) + 1] in ("-", "_"):
+                kind, rule = k, "title-variant"  # "GIR-Bench-UGC" of the title's "GIR-Bench" benchmark
         return [Cand(a, b, s, kind, rule, max(strength, 2 if kind else 0), veto=veto)]
 
     # -- the rules -----------------------------------------------------------------------
     def find(self, text: str, kb_spans: list[tuple[int, int, KBEntry]], *, title: bool = False,
              known: tuple[tuple[str, str], ...] = (), title_text: str = "") -> list[Cand]:
         """Typed, role-marked candidates of one field (clean text); ``known``: (name, kind) from the title."""
-        self.title = title_text
+        self.title, self.known = title_text, known
         sents = [0] + [m.end() for m in _SENT_FAST.finditer(text)
                        if not _ABBREV.search(text, max(0, m.start(1) - 8), m.start(1))]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
