@@ -85,6 +85,7 @@ class OxigraphStore:
         self._pending: Future | None = None
         self._written: dict[str, int] = {}  # entity node id -> hash of its lines already loaded
         self._orphans: set[NamedNode] = set()  # entities a replaced paper no longer links to
+        self.compact_seconds = 0.0
         self._open()
         if next(iter(self._raw().named_graphs()), None) is not None:
             if read_only:
@@ -152,6 +153,8 @@ class OxigraphStore:
                 self._settle()
                 if not self.read_only:
                     self._store.flush()
+                    if self._loader is not None:  # this session wrote: compact (see _compact)
+                        self._compact()
             except OSError as e:
                 raise SinkError(f"cannot flush store {self.path}: {e}") from e
             finally:
@@ -161,6 +164,16 @@ class OxigraphStore:
                 self._pending = None
                 self._store = None  # dropping the last reference closes RocksDB and its LOCK
                 self._unlock()
+
+    def _compact(self) -> None:
+        """Compact RocksDB after writes. A fresh ingest leaves dozens of small level-0 files, and
+        every later read merges them: on the 24k-paper corpus a store read straight after ingest
+        exported at half the speed and ran queries up to 2x slower than the same store compacted.
+        Compaction costs about 4% of that ingest, once; the bottom level (data compacted before)
+        is not rewritten, so a small ingest into a large store stays cheap."""
+        t0 = time.monotonic()
+        self._store.optimize()  # type: ignore[union-attr]
+        self.compact_seconds = time.monotonic() - t0
 
     def _migrate(self) -> None:
         """Move the triples of a store written with one named graph per paper (kg before the
