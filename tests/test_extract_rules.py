@@ -193,3 +193,21 @@ def test_variants_of_the_titles_benchmark_are_datasets(ex):
 def test_a_proposal_cue_stops_at_within(ex):
     ms, _ = _run(ex, "We first construct a digital twin within MPM simulator and then train FooNet.")
     assert "MPM" not in ms or ms["MPM"].role == "mentioned"
+
+
+@pytest.mark.parametrize("text, short, long", [
+    ("We use the Densely Segmented Supermarket Amodal dataset (D2SA) for tests.", "D2SA",
+     "Densely Segmented Supermarket Amodal dataset"),
+    ("We propose the Deep Koopman-boosted Dual-branch Diffusion Policy (D3P) algorithm.", "D3P",
+     "Deep Koopman-boosted Dual-branch Diffusion Policy"),
+    ("A sequence-to-sequence (Seq2Seq) model maps them.", "Seq2Seq", "sequence-to-sequence"),
+])
+def test_acronyms_whose_digits_repeat_a_letter_or_stand_for_a_word(text, short, long):
+    from kg.extract.acronyms import find_definitions
+    assert [(d.short, d.long) for d in find_definitions(text)] == [(short, long)]
+
+
+def test_a_new_dataset_named_by_an_appositive_long_form(ex):
+    ms, ds = _run(ex, "To evaluate it, we introduce a new dataset of diverse traffic accidents, "
+                      "AnAn Accident Detection (A3D), as well as another public dataset.")
+    assert ds["A3D"].role == "introduced" and not ms, (ms, ds)

@@ -47,6 +47,16 @@ def long_form(short: str, text: str) -> int | None:
     return start
 
 
+_DIGIT_WORD = {"2": "t", "4": "f"}  # "Seq2Seq", "I2V": to; "C4": for
+
+
+def _digit_readings(short: str) -> list[str]:
+    """Other readings of an acronym's digits: a repeated letter ("A3D": AAAD), a word ("E2E": ETE), none."""
+    rep = re.sub(r"([A-Za-z])([2-4])(?![0-9])", lambda m: m.group(1) * int(m.group(2)), short)
+    word = re.sub(r"(?<=[A-Za-z])[24](?=[A-Za-z])", lambda m: _DIGIT_WORD[m.group(0)], short)
+    return [v for v in dict.fromkeys((rep, word)) if v != short]
+
+
 def _words_before(text: str, end: int, n: int) -> int:
     """Start of the last ``n`` words before ``end`` (not crossing a sentence end)."""
     seg = text[max(0, end - 200):end]
@@ -81,6 +91,8 @@ def find_definitions(text: str) -> list[Definition]:
             n = min(len([ch for ch in inner if ch.isalnum()]) + 5, 2 * len(inner) + 2)
             window_start = _words_before(text, end, n)
             rel = long_form(inner, text[window_start:end])
+            if rel is None and any(ch.isdigit() for ch in inner):
+                rel = next((r for v in _digit_readings(inner) if (r := long_form(v, text[window_start:end])) is not None), None)
             if rel is None:
                 continue
             a, b = _trim(text, window_start + rel, end)

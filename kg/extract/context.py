@@ -118,7 +118,8 @@ class ContextRules:
                 continue
             left = text[max(0, c.start - 40):c.start]
             lo = max(0, c.start - 90)  # a match holds "new" or "novel" inside its window: look for them first
-            nv = _NOVEL_HEAD.search(text, lo, c.start) if c.strength < 3 and not c.proposed and not c.drop and (
+            nv = _NOVEL_HEAD.search(text, lo, c.start) if c.strength < 3 and not c.proposed and (
+                not c.drop or self._revivable(text, c)) and (
                 text.find("new", lo, c.start) >= 0 or text.find("novel", lo, c.start) >= 0) else None
             if nv and not _NOT_NP.search(nv.group(1)) and \
                     (self._phrase_kind(nv.group(0)) if nv.group(3) else self._head_kind(nv.group(2))) in (M, D):
