@@ -211,3 +211,8 @@ def test_a_new_dataset_named_by_an_appositive_long_form(ex):
     ms, ds = _run(ex, "To evaluate it, we introduce a new dataset of diverse traffic accidents, "
                       "AnAn Accident Detection (A3D), as well as another public dataset.")
     assert ds["A3D"].role == "introduced" and not ms, (ms, ds)
+
+
+def test_an_undefined_acronym_of_a_known_name_in_the_paper_is_that_name(ex):
+    ms, _ = _run(ex, "We build on Gaussian Splatting for scans and surpass existing GS methods.")
+    assert list(ms) == ["3D Gaussian Splatting"] and "GS" in ms["3D Gaussian Splatting"].aliases, ms

@@ -19,6 +19,7 @@ Fields = dict[str, tuple[str, Cleaned, list[Cand]]]
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _SENT_FAST = re.compile(r"[.!?](\s+)(?=[A-Z0-9\"“(\[])")  # _SENT's breaks as group 1, found faster
 _MATH = re.compile(r"(?<!\\)\$[^$]{1,300}\$")
+_ALLCAPS = re.compile(r"[A-Z]{2,5}")
 
 
 def _bounds(text: str) -> tuple[list[int], list[int]]:
@@ -65,6 +66,7 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
     # plural and singular of one unknown name are one entity ("GFlowNets", "GFlowNet")
     for k in [k for k in groups if k.endswith("s") and k[:-1] in groups]:
         groups[k[:-1]].extend(groups.pop(k))
+    _merge_initials(groups)
     methods: list[Entity] = []
     datasets: list[Entity] = []
     bounds: dict[str, tuple[list[int], list[int]]] = {}
@@ -114,6 +116,31 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
         (methods if kind == "Method" else datasets).append(ent)
     order = lambda e: (e.mentions[0].field != "title", e.mentions[0].start)  # noqa: E731
     return tuple(sorted(methods, key=order)), tuple(sorted(datasets, key=order))
+
+
+_INITIAL_SPLIT = re.compile(r"[\s\-]+")
+
+
+def _merge_initials(groups: dict[str, list[tuple[str, Cand]]]) -> None:
+    """An undefined, unknown acronym spelling the initials of a known name in the same paper is that entity.
+
+    "surpassing existing GS and NeRF-based methods" in a paper that names Gaussian Splatting: GS is it.
+    """
+    short = [k for k, ms in groups.items() if 2 <= len(k) <= 5 and k.isalpha() and all(
+        c.entry is None and not c.long and not c.target and not c.proposed and _ALLCAPS.fullmatch(c.surface) for _, c in ms)]
+    if not short:
+        return
+    initials: dict[str, str] = {}
+    for k, ms in groups.items():
+        e = next((c.entry for _, c in ms if c.entry is not None), None)
+        for s in ((e.name, *e.aliases) if e is not None else ()):
+            words = [w for w in _INITIAL_SPLIT.split(s) if w]
+            if len(words) >= 2 and all(len(w) >= 3 and w[0].isalpha() for w in words):  # not "SE-Net"
+                initials.setdefault("".join(w[0] for w in words).lower(), k)
+    for k in short:
+        target = initials.get(k)
+        if target is not None and target != k:
+            groups[target].extend(groups.pop(k))
 
 
 def code_urls(fields: Fields) -> tuple[CodeUrl, ...]:
