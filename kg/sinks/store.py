@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,11 +269,13 @@ class OxigraphStore:
             return
         try:
             pending.result()
-        except SinkError:
+        except SinkError as e:
             self._written.clear()  # its entities may not have landed
+            _forget_locals(e)
             raise
         except Exception as e:  # noqa: BLE001 - any loader failure is reported to the caller
             self._written.clear()
+            _forget_locals(e)
             raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
                             "before the failure are kept, re-run the ingest to finish") from e
 
@@ -418,6 +421,13 @@ class _Batch:
     stats: WriteStats
     papers: list[tuple[NamedNode, bytes]] = field(default_factory=list)
     entities: bytes = b""
+
+
+def _forget_locals(e: BaseException) -> None:
+    """Clear the finished frames of a loader error's traceback. They hold the pyoxigraph Store
+    (``_load``'s locals), and a caller keeping the error would keep RocksDB open after close():
+    a reader opening the store then raced its background compaction ("No such file ....sst")."""
+    traceback.clear_frames(e.__traceback__)
 
 
 def _count(store: Store, s: object, p: object, o: object) -> int:
