@@ -216,17 +216,26 @@ def extract_to_jsonl(
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written."""
+    """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written.
+
+    A file that cannot be read does not stop the others: their papers are written, then a
+    ``SourceError`` names every unreadable file (as :func:`ingest` does).
+    """
     from kg.extract import extraction_to_json
 
     extractor = _extractor(kb_files)
+    unreadable: list[str] = []
     n = 0
-    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject), workers=workers):
+    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable), workers=workers):
         out.write(json.dumps(extraction_to_json(ex), ensure_ascii=False))
         out.write("\n")
         n += 1
         if progress is not None and n % 100 == 0:
             progress(100)
+    if unreadable:
+        rest = (f" (the other files were extracted: {n:,} papers written; fix it and run the same "
+                "command again)") if len(unreadable) < len(paths) else ""
+        raise SourceError("; ".join(unreadable) + rest)
     return n
 
 
@@ -296,7 +305,11 @@ def evaluate_files(
     kb_files: Sequence[Path] = (),
     on_reject: Callable[[Reject], None] | None = None,
 ) -> Any:
-    """Extract ``inputs`` (or read a ``kg extract`` JSONL output) and score against ``gold``."""
+    """Extract ``inputs`` (or read a ``kg extract`` JSONL output) and score against ``gold``.
+
+    Unlike ingest and extract, an unreadable input stops the run (``SourceError``): a score
+    computed without some of the inputs would count their papers as misses and mislead.
+    """
     from kg.evaluate import evaluate
 
     extractor = _extractor(kb_files)

@@ -90,6 +90,29 @@ def test_unreadable_file_is_one_line_exit_1_and_other_files_still_ingested(
     assert titles(store2) == [GOOD["title"]]
 
 
+def test_extract_keeps_the_good_files_and_names_the_unreadable_one(tmp_path: Path, good: Path) -> None:
+    bad = tmp_path / "image.jsonl"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4)
+    out = tmp_path / "x.jsonl"
+    result = CliRunner().invoke(cli, ["extract", str(bad), str(good), "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: {bad}") and "not a text file" in line, line
+    assert "the other files were extracted: 1 papers written" in line
+    assert [json.loads(x)["title"] for x in out.read_text().splitlines()] == [GOOD["title"]]
+
+
+def test_eval_stops_at_an_unreadable_input_rather_than_score_without_it(tmp_path: Path, good: Path) -> None:
+    gold = jsonl(tmp_path / "gold.jsonl", {"title": GOOD["title"], "methods": {"core": ["ResNet-50"]},
+                                           "datasets": {"core": ["ImageNet", "CIFAR-10"]}})
+    bad = tmp_path / "nocols.csv"
+    bad.write_bytes(b"name,year\nfoo,2020\n")
+    result = CliRunner().invoke(cli, ["eval", str(gold), str(good), str(bad)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.strip().startswith(f"Error: {bad}"), result.stderr
+    assert "P " not in result.stdout and "methods" not in result.stdout
+
+
 def test_missing_file_alone_is_exit_1_without_a_partial_promise(tmp_path: Path) -> None:
     result = ingest(tmp_path / "nope.jsonl", "--store", tmp_path / "s", ok=1)
     assert result.stderr.strip() == f"Error: {tmp_path / 'nope.jsonl'}: no such file; check the path"
