@@ -1,0 +1,113 @@
+"""The read-side ``kg`` commands: ``kg query`` and ``kg stats``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+
+from kg import api
+from kg.cli_common import neo4j_options, neo4j_target, settings, store_option, user_errors, with_options
+
+__all__ = ["query", "stats"]
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for p in pairs:
+        k, sep, v = p.partition("=")
+        if not sep or not k:
+            raise click.BadParameter(f"{p!r} is not NAME=VALUE", param_hint="--param")
+        params[k.strip()] = v
+    return params
+
+
+def _cell(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def _print_rows(cols: list[str], rows: list[list[object]], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(cols, r)) for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([[_cell(v) for v in r] for r in rows])
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        cells = [[_cell(v).replace("\n", " ") for v in r] for r in rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(cols)]
+        line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
+        click.echo(line.rstrip())
+        click.echo("  ".join("-" * w for w in widths))
+        for r in cells:
+            click.echo("  ".join(v[:w].ljust(w) for v, w in zip(r, widths)).rstrip())
+        click.echo(f"({len(rows)} rows)", err=True)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter; repeatable.")
+@click.option("--sparql", default=None, help="Run this SPARQL text instead of a named query.")
+@click.option("--cypher", default=None, help="Run this Cypher text on --neo4j instead of a named query.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
+@store_option
+@with_options(neo4j_options)
+def query(name: str | None, params: tuple[str, ...], sparql: str | None, cypher: str | None,
+          fmt: str, list_only: bool, store: Path | None, neo4j_uri: str | None,
+          neo4j_user: str | None, neo4j_database: str | None) -> None:
+    """Run a named cross-paper query (queries/NAME.rq, or NAME.cypher with --neo4j).
+
+    Example: kg query shared-datasets --param paper="Graph Transformers for Large Graphs"
+    """
+    from kg.sinks.named import list_queries
+
+    if list_only or (name is None and sparql is None and cypher is None):
+        for q in list_queries():
+            ps = ", ".join(p.name if p.default is None else f"{p.name}={p.default}" for p in q.params)
+            click.echo(f"{q.name:24} {q.description}" + (f"  [{ps}]" if ps else ""))
+        return
+    if sum(x is not None for x in (name, sparql, cypher)) > 1:
+        raise click.UsageError("give one of NAME, --sparql or --cypher")
+    if cypher is not None and not neo4j_uri:
+        raise click.UsageError("--cypher runs on Neo4j: give --neo4j URI")
+    if sparql is not None and neo4j_uri:
+        raise click.UsageError("--sparql runs on the embedded store: drop --neo4j")
+    s = settings(store=store, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user, neo4j_database=neo4j_database)
+    with user_errors():
+        cols, rows = api.run_query(
+            name=name, text=sparql or cypher, params=_parse_params(params),
+            store=s.store, neo4j=neo4j_target(s) if neo4j_uri else None, base_iri=s.base_iri,
+        )
+    _print_rows(cols, rows, fmt)
+
+
+@click.command()
+@store_option
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(store: Path | None, top: int, fmt: str) -> None:
+    """Counts by node and edge type, and the top datasets and methods.
+
+    Example: kg stats --top 5
+    """
+    s = settings(store=store)
+    with user_errors():
+        result = api.stats(s.store, top, s.base_iri)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for k, v in result["counts"].items():
+        click.echo(f"{k:24} {v:>10,}")
+    for title, key, col in (("top datasets", "top_datasets", "dataset"),
+                            ("top methods", "top_methods", "method")):
+        click.echo(f"\n{title}:")
+        for row in result[key]:
+            click.echo(f"  {row['papers']:>6}  {row[col]}")
