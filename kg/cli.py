@@ -187,9 +187,10 @@ def eval_(gold: Path, inputs: tuple[Path, ...], input_format: str | None,
     """
     from kg.evaluate import format_report
 
+    s = settings()
     with user_errors():
         report = api.evaluate_files(gold, list(inputs), input_format=input_format,
-                                    kb_files=kb_files, on_reject=reject_printer(False, None))
+                                    kb_files=(*s.kb, *kb_files), on_reject=reject_printer(False, None))
     click.echo(format_report(report, verbose=verbose))
 
 

@@ -195,3 +195,25 @@ def test_code_repository_url_does_not_depend_on_ingest_order() -> None:
     a, b = ex("p1", "https://github.com/Owner/Repo"), ex("p2", "https://github.com/owner/repo")
     urls = {build_graph(order).nodes["CodeRepository:github.com/owner/repo"]["url"] for order in ([a, b], [b, a])}
     assert urls == {"https://github.com/Owner/Repo"}
+
+
+def test_kg_kb_setting_reaches_extract_and_eval(tmp_path: Path) -> None:
+    """KG_KB (a JSON list of files) extends the knowledge base of every extracting command."""
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(json.dumps({"name": "Quillfeather Corpus", "type": "dataset"}) + "\n")
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "Probing readers",
+                                  "abstract": "We probe readers on the quillfeather corpus and report accuracy."}) + "\n")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "Probing readers", "datasets": {"core": ["Quillfeather Corpus"]}}) + "\n")
+    env = {"KG_KB": json.dumps([str(kb)])}
+
+    def found(*args: str, env: dict[str, str]) -> str:
+        r = CliRunner().invoke(cli, list(args), env=env)
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    assert "Quillfeather Corpus" in found("extract", str(papers), env=env)
+    assert "Quillfeather" not in found("extract", str(papers), env={})
+    scored = found("eval", str(gold), str(papers), env=env)
+    assert any(ln.split()[:3] == ["datasets", "1.000", "1.000"] for ln in scored.splitlines()), scored
