@@ -216,3 +216,13 @@ def test_a_new_dataset_named_by_an_appositive_long_form(ex):
 def test_an_undefined_acronym_of_a_known_name_in_the_paper_is_that_name(ex):
     ms, _ = _run(ex, "We build on Gaussian Splatting for scans and surpass existing GS methods.")
     assert list(ms) == ["3D Gaussian Splatting"] and "GS" in ms["3D Gaussian Splatting"].aliases, ms
+
+
+@pytest.mark.parametrize("text", [
+    "We collect 244K pick-and-place episodes, and in real-world clustered pick-and-place, FooNet improves by 7%.",
+    "We extend FooNet with reward shaping, domain randomization, and history-dependent asymmetric learning.",
+    "Unlike ResNet-50 and self-attention, it is cheap.",
+])
+def test_lower_case_hyphenated_words_are_not_typed_by_a_list(ex, text):
+    ms, ds = _run(ex, text)
+    assert not any(n.islower() and "-" in n for n in (*ms, *ds)), (ms, ds)

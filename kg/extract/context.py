@@ -234,8 +234,9 @@ class ContextRules:
             for c in ch:
                 if c.entry is not None and c.entry.context and ctx is None and not (len(ch) > 1 and typed):
                     c.drop = c.drop or not c.proposed
-                if c.kind is None and kind and (not c.veto or len(ch) >= 3 and len(typed) >= 2) and (
-                        c.strength >= 1 or len(ch) > 1 and typed):
+                # a lower-case hyphenated word ("pick-and-place", "self-attention", "in-the-wild") is
+                # typed only by its own cue, never by a list or the sentence around it
+                if c.kind is None and kind and (not c.veto or len(ch) >= 3 and len(typed) >= 2) and c.strength >= 1:
                     c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
                 elif c.kind is None and c.strength >= 1 and not c.veto and not (
                         c.rule == "shape" and _ALLCAPS.match(c.surface) and len(ch) == 1):
