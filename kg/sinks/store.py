@@ -12,7 +12,6 @@ indexes a triple instead of six. Figures: tests/test_store_perf.py and docs/DESI
 
 from __future__ import annotations
 
-import os
 import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,16 +38,11 @@ from kg.sinks.rdf import (
     store_to_networkx,
 )
 from kg.sinks.sparql import literal, plain, sort_rows, split_order_by
+from kg.sinks.store_open import LOCK_FILE, open_folder, release
 from kg.sinks.vocab import KG
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: RocksDB's own LOCK still guards writers
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["OxigraphStore", "RDF_FORMATS", "LOCK_FILE"]
 
-LOCK_FILE = "kg.lock"
 RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
     "ntriples": RdfFormat.N_TRIPLES,
@@ -98,53 +92,11 @@ class OxigraphStore:
 
     # ---- opening and closing -------------------------------------------------------------
     def _open(self) -> None:
-        p = self.path
-        if p.exists() and not p.is_dir():
-            raise SinkError(f"store path {p} is a file, not a directory; pass --store a directory "
-                            "(it is created if missing)")
-        if self.read_only and not (p / "CURRENT").exists():
-            raise SinkError(f"no store at {p}; run `kg ingest FILE --store {p}` first")
-        try:
-            p.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise SinkError(f"cannot create store directory {p}: {e.strerror}; "
-                            "choose a writable --store path") from e
-        self._lock()
-        try:
-            self._store = Store.read_only(str(p)) if self.read_only else Store(str(p))
-        except OSError as e:
-            self._unlock()
-            if "lock" in str(e).lower():
-                raise self._in_use() from e
-            raise SinkError(f"cannot open store {p}: {e}; if it is not a kg store, pass another "
-                            "--store directory") from e
-
-    def _in_use(self) -> SinkError:
-        return SinkError(f"store {self.path} is in use by another kg process; wait for it to "
-                         "finish or use another --store directory")
-
-    def _lock(self) -> None:
-        if fcntl is None:
-            return
-        lock = self.path / LOCK_FILE
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as e:
-            if self.read_only:  # a read-only user of a store they cannot write: RocksDB decides
-                return
-            raise SinkError(f"cannot write in store directory {self.path}: {e.strerror}; "
-                            "choose a writable --store path") from e
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_SH if self.read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-        except OSError as e:
-            os.close(fd)
-            raise self._in_use() from e
-        self._lock_fd = fd
+        self._store, self._lock_fd = open_folder(self.path, self.read_only)
 
     def _unlock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing the descriptor releases the flock
-            self._lock_fd = None
+        fd, self._lock_fd = self._lock_fd, None
+        release(fd)
 
     def close(self) -> None:
         """Wait for the last batch, flush to disk and release the store (and its lock); a loader
