@@ -226,3 +226,12 @@ def test_an_undefined_acronym_of_a_known_name_in_the_paper_is_that_name(ex):
 def test_lower_case_hyphenated_words_are_not_typed_by_a_list(ex, text):
     ms, ds = _run(ex, text)
     assert not any(n.islower() and "-" in n for n in (*ms, *ds)), (ms, ds)
+
+
+@pytest.mark.parametrize("text", [
+    "We validate FooNet on a Unitree Go2 robot and on two WidowX arms.",
+    "Training takes a day on 8 AMD MI300X GPUs and runs on an Arduino Mega2560 board.",
+])
+def test_an_unknown_name_before_a_machine_noun_is_hardware(ex, text):
+    ms, ds = _run(ex, text)
+    assert not ({"Go2", "WidowX", "MI300X", "Mega2560"} & {*ms, *ds}), (ms, ds)

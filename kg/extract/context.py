@@ -55,6 +55,11 @@ class ContextRules:
             return M
         return None
 
+    def _hardware_next(self, text: str, end: int) -> bool:
+        """Whether the word right after a name is a machine noun ("robot", "GPUs", "arms")."""
+        m = self.c["head"].match(text, end, min(len(text), end + 40))
+        return bool(m) and m.group(1).lower() in self.c["hardware_heads"]
+
     def _left_kind(self, text: str, sent_start: int, start: int) -> str | None:
         left = text[max(sent_start, start - 110):start]
         tail = left[-45:]
@@ -198,6 +203,9 @@ class ContextRules:
                 continue
             if c.kind == M and c.strength >= 3 and _METRIC_AFTER.match(text, c.end):
                 c.drop = True  # "Sinkhorn distance", "Wasserstein distance": a metric, not the method
+                continue
+            if c.entry is None and c.strength < 3 and self._hardware_next(text, c.end):
+                c.drop = True  # "the Unitree Go2 robot", "two WidowX arms": a machine, not annotated
                 continue
             rh, appos = self._right_head(text, c.end), False
             if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):

@@ -49,6 +49,7 @@ def load_cues(path: Path = CUES_FILE) -> dict:
             "organisation_words": {w.lower() for w in cues["organisation_words"]},
             "chemical": re.compile(cues["chemical_long_form"]),
             "component_heads": {w.lower() for w in cues["component_heads"]},
+            "hardware_heads": {w.lower() for w in cues["hardware_heads"]},
             # the head word after a name, past a parenthesis or a year/edition: "eRisk 2018 dataset"
             "head": re.compile(r"\s*(?:\(\w[\w\-]*\)\s*)?(?:(?:19|20)\d\d\s+)?([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?"),
         }
