@@ -235,3 +235,9 @@ def test_lower_case_hyphenated_words_are_not_typed_by_a_list(ex, text):
 def test_an_unknown_name_before_a_machine_noun_is_hardware(ex, text):
     ms, ds = _run(ex, text)
     assert not ({"Go2", "WidowX", "MI300X", "Mega2560"} & {*ms, *ds}), (ms, ds)
+
+
+def test_a_parameter_count_suffix_is_the_same_model(ex):
+    ms, _ = _run(ex, "Leveraging it, we train EmboBrainX, an LLM agent. EmboBrainX-7B surpasses the 671B baseline.")
+    assert [n for n in ms if n.startswith("EmboBrainX")] == ["EmboBrainX"], ms
+    assert "EmboBrainX-7B" in ms["EmboBrainX"].aliases

@@ -67,6 +67,7 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
     for k in [k for k in groups if k.endswith("s") and k[:-1] in groups]:
         groups[k[:-1]].extend(groups.pop(k))
     _merge_initials(groups)
+    _merge_sizes(groups)
     methods: list[Entity] = []
     datasets: list[Entity] = []
     bounds: dict[str, tuple[list[int], list[int]]] = {}
@@ -119,6 +120,20 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
 
 
 _INITIAL_SPLIT = re.compile(r"[\s\-]+")
+_SIZE = re.compile(r"^(.+?)[-_ ]\d+(?:\.\d+)?[Bb]$")  # "EmboBrain-7B", "InteractiveOmni-4B"
+
+
+def _merge_sizes(groups: dict[str, list[tuple[str, Cand]]]) -> None:
+    """A model name with a parameter-count suffix is the same model as the bare name in the same paper.
+
+    "we cultivate EmboBrain ... EmboBrain-7B surpasses ...": one entity, EmboBrain (ANNOTATION.md: one
+    entity, one name). Only the billions suffix of a model size, not "-1M" of a data size.
+    """
+    for k in [k for k, ms in groups.items() if any(_SIZE.match(c.surface) for _, c in ms)]:
+        m = next(m for _, c in groups[k] if (m := _SIZE.match(c.surface)))
+        base = entity_key(m.group(1))
+        if base != k and base in groups and all(c.kind != "Dataset" for _, c in groups[k] + groups[base]):
+            groups[base].extend(groups.pop(k))
 
 
 def _merge_initials(groups: dict[str, list[tuple[str, Cand]]]) -> None:
