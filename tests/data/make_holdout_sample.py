@@ -7,6 +7,9 @@
 #   python tests/data/make_holdout_sample.py             # all 40, in annotation order
 #   python tests/data/make_holdout_sample.py --chunk 2   # abstracts 21-40
 #   python tests/data/make_holdout_sample.py --titles    # number, source, title only
+# The second held-out set (holdout2-gold.jsonl) is the same draw with another seed and the first
+# held-out set excluded as well:
+#   python tests/data/make_holdout_sample.py --seed 20261128 --exclude tests/data/holdout-gold.jsonl
 from __future__ import annotations
 
 import argparse
@@ -33,10 +36,10 @@ _PLAN = {
 }
 
 
-def excluded_titles() -> set[str]:
-    """Titles already annotated in the dev set and in the shared seed gold file."""
+def excluded_titles(extra: list[Path] | tuple[Path, ...] = ()) -> set[str]:
+    """Titles already annotated in the dev set, the shared seed gold file and any `extra` files."""
     out: set[str] = set()
-    for path in (_HERE / "dev-gold.jsonl", CORPUS.parent / "gold" / "seed.jsonl"):
+    for path in (_HERE / "dev-gold.jsonl", CORPUS.parent / "gold" / "seed.jsonl", *extra):
         with path.open(encoding="utf-8") as fh:
             out.update(json.loads(line)["title"] for line in fh if line.strip())
     return out
@@ -66,10 +69,10 @@ def _stratum(name: str, rng: random.Random, skip: set[str]) -> list[dict]:
     return chosen
 
 
-def draw() -> list[dict]:
+def draw(seed: int = SEED, exclude: list[Path] | tuple[Path, ...] = ()) -> list[dict]:
     """Return the 40 sampled abstracts, interleaved so that every chunk of 20 mixes sources."""
-    rng = random.Random(SEED)
-    skip = excluded_titles()
+    rng = random.Random(seed)
+    skip = excluded_titles(exclude)
     strata = [_stratum(name, rng, skip) for name in (JSONL, CSV, OCT, NOV)]
     out: list[dict] = []
     while any(strata):
@@ -83,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--chunk", type=int, help="print only abstracts 20*(k-1)+1 .. 20*k")
     ap.add_argument("--titles", action="store_true", help="print number, source and title only")
+    ap.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    ap.add_argument("--exclude", nargs="+", type=Path, default=[], metavar="FILE",
+                    help="further gold JSONL files whose titles are excluded before shuffling")
     args = ap.parse_args(argv)
-    sample = draw()
+    sample = draw(args.seed, args.exclude)
     lo, hi = (0, len(sample)) if not args.chunk else (20 * (args.chunk - 1), 20 * args.chunk)
     for i, r in enumerate(sample[lo:hi], start=lo + 1):
         if args.titles:
