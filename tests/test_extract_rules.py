@@ -241,3 +241,9 @@ def test_a_parameter_count_suffix_is_the_same_model(ex):
     ms, _ = _run(ex, "Leveraging it, we train EmboBrainX, an LLM agent. EmboBrainX-7B surpasses the 671B baseline.")
     assert [n for n in ms if n.startswith("EmboBrainX")] == ["EmboBrainX"], ms
     assert "EmboBrainX-7B" in ms["EmboBrainX"].aliases
+
+
+def test_a_hyphenated_variant_of_the_proposed_name_is_proposed(ex):
+    ms, _ = _run(ex, "We introduce FailSafeX, a novel recovery system. We fine-tune ResNet-50 to build FailSafeX-VLM. "
+                     "FailSafeX-VLM helps robots recover.", title="FailSafeX: Reasoning and Recovery from Failures")
+    assert ms["FailSafeX-VLM"].role == "proposed" and ms["ResNet-50"].role == "mentioned", ms

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from dataclasses import replace
 
 from kg.extract.clean import Cleaned
 from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
@@ -115,8 +116,22 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
         role = ("proposed" if proposed else "mentioned") if kind == "Method" else ("introduced" if proposed else "used")
         ent = Entity(kind, entity_key(name), name, role, tuple(aliases), tuple(mentions))
         (methods if kind == "Method" else datasets).append(ent)
+    _own_variants(methods, kb)
     order = lambda e: (e.mentions[0].field != "title", e.mentions[0].start)  # noqa: E731
     return tuple(sorted(methods, key=order)), tuple(sorted(datasets, key=order))
+
+
+def _own_variants(methods: list[Entity], kb: KnowledgeBase) -> None:
+    """An unknown name that extends a proposed name with a hyphenated suffix is the paper's too.
+
+    "we fine-tune LLaVA to build FailSafe-VLM" in a paper proposing FailSafe; PE-DQN and PE-SAC of PE.
+    """
+    own = [n for e in methods if e.role == "proposed" for n in (e.name, *e.aliases) if len(n) >= 2]
+    if not own:
+        return
+    for i, e in enumerate(methods):
+        if e.role == "mentioned" and kb.lookup(e.name) is None and any(e.name.startswith(n + "-") for n in own):
+            methods[i] = replace(e, role="proposed")
 
 
 _INITIAL_SPLIT = re.compile(r"[\s\-]+")
