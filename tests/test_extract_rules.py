@@ -247,3 +247,22 @@ def test_a_hyphenated_variant_of_the_proposed_name_is_proposed(ex):
     ms, _ = _run(ex, "We introduce FailSafeX, a novel recovery system. We fine-tune ResNet-50 to build FailSafeX-VLM. "
                      "FailSafeX-VLM helps robots recover.", title="FailSafeX: Reasoning and Recovery from Failures")
     assert ms["FailSafeX-VLM"].role == "proposed" and ms["ResNet-50"].role == "mentioned", ms
+
+
+def test_acronyms_in_the_list_of_parts_the_paper_announces_are_proposed(ex):
+    ms, _ = _run(ex, "We introduce FooNet, a diffusion framework. We further develop two complementary strategies: "
+                     "Frequency-Guided Supervision (FGS) for global structure and Discrepancy-Guided Optimization (DGO) "
+                     "for local refinement. FooNet enables two applications.")
+    assert ms["FGS"].role == "proposed" and ms["DGO"].role == "proposed", ms
+    ms, _ = _run(ex, "We propose BarNet. BarNet introduces two key components. The Semantic Frame Selection (SFS) "
+                     "module selects frames. The Answer Consensus Refinement (ACR) module resolves conflicts.")
+    assert ms["SFS"].role == "proposed" and ms["ACR"].role == "proposed", ms
+
+
+def test_a_list_of_parts_that_is_not_the_papers_own_proposes_nothing(ex):
+    ms, _ = _run(ex, "These models typically rely on two key components: the Visual Token Encoder (VTE) and the "
+                     "Language Token Decoder (LTD). We study where they fail.")
+    assert all(m.role == "mentioned" for m in ms.values()), ms
+    ms, _ = _run(ex, "Our framework features two control modules. The spine module uses spike encoding and "
+                     "Leaky Integrate-and-Fire (LIF) neurons for feedback control.")
+    assert "LIF" not in ms or ms["LIF"].role == "mentioned", ms

@@ -19,6 +19,18 @@ _NAME_VERBS = ("dubbed", "called", "named", "termed", "coined")  # the verbs of 
 _PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed", "devised")  # of _PASSIVE
 
 
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "several": 3, "multiple": 3}
+_COUNT_WORDS = ("two", "three", "four", "five", "several", "multiple")  # each _ANNOUNCE match holds one
+# "two key components", "three novel designs", "two complementary strategies" announcing the parts of a system
+_ANNOUNCE = re.compile(r"\b(two|three|four|five|several|multiple)\s+(?:[\w-]+\s+){0,2}?(?:components|modules|strategies|"
+                       r"innovations|techniques|designs|mechanisms|contributions|parts|branches|blocks)\b")
+# the announcing sentence speaks of the paper's own system
+_OWN_PARTS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Pp]roposed|[Tt]his\s+(?:paper|work|study)|[Tt]he\s+(?:framework|model|method|"
+                        r"approach|system|architecture|pipeline|network)|[Ii]t)\b")
+# what comes right before an item of such a list: a colon, a number, a conjunction, a sentence start
+_ITEM_BEFORE = re.compile(r"(?:[:;]|\(?\b(?:\d|i{1,3}|iv|[a-d])\)|[.]|^)\s*(?:[Tt]he|[Aa]n?)?\s*$")
+_AND_BEFORE = re.compile(r"(?:,|\band)\s*(?:the|a|an)?\s*$")
+
 _BOUNDARY = re.compile(
     r"[.;:!?]|\b(?:that|which|where|who|to|for|of|on|in|with|by|from|using|via|through|based|over|than|"
     r"under|into|across|between|when|while|whose|against|as|within|inside|among|without|at|and\s+(?:show|demonstrate|evaluate|find|achieve|apply|use))\b")
@@ -104,6 +116,7 @@ class ContextRules:
             cands.insert(bisect_right(starts, a), c)
             starts.insert(bisect_right(starts, a), a)
             self._mark(text, c, text[max(0, a - 60):m.start()], "name-cue")
+        self._components(text, cands, sents)
         by_start = {c.start: c for c in cands if not c.drop}
         for s0 in sents[:3]:  # "X is a novel framework that ..." opening the abstract presents the paper's X
             c = by_start.get(s0)
@@ -149,6 +162,43 @@ class ContextRules:
                 self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
             elif _A_NOVEL_AFTER.match(text[c.end:c.end + 20]) and c.strength < 3:
                 self._mark(text, c, "", "appositive")
+
+    def _components(self, text: str, cands: list[Cand], sents: list[int]) -> None:
+        """Acronyms the paper defines in the list it announces as its own parts are proposed.
+
+        "we further develop two complementary strategies: Frequency-Guided Supervision (FGS) for ... and
+        Discrepancy-Guided Optimization (DGO) for ...", "SeViCES ... introduces two key components. The
+        Semantic-Visual Consensus Frame Selection (SVCFS) module ...".
+        """
+        if not any(w in text for w in _COUNT_WORDS):
+            return
+        defs = [c for c in cands if c.rule == "acronym-def" and c.long and c.entry is None and not c.proposed]
+        if not defs:
+            return
+        own = {c.surface for c in cands if c.proposed or c.rule == "title-name"}
+        for m in _ANNOUNCE.finditer(text):
+            k = bisect_right(sents, m.start()) - 1
+            s0 = sents[k]
+            if not (_OWN_PARTS.search(text, s0, m.start()) or any(
+                    s0 <= c.start < m.start() and c.surface in own for c in cands)):
+                continue  # "These models typically rely on two key components: ..." is not the paper's own
+            n = _COUNTS.get(m.group(1).lower(), 3)
+            end = sents[k + n + 1] if k + n + 1 < len(sents) else len(text)
+            last = -1  # end of the last item taken: "X (A) for ... and Y (B)" continues the list
+            for c in defs:
+                if not (m.end() <= c.start < end) or self.kb.is_stop(c.surface) or not _TITLE_WORDS.match(c.long or ""):
+                    continue
+                a = c.start - len(c.long or "") - 2  # where the long form starts, before " (ACR)"
+                lead = text[max(0, a - 12):a]
+                if not (_ITEM_BEFORE.search(lead) or a <= 0 or last > 0 and _AND_BEFORE.search(lead)
+                        and not any(last < q < a for q in sents)):
+                    continue  # a term used inside an item ("spike encoding and Leaky Integrate-and-Fire (LIF) neurons")
+                last = c.end
+                kind = D if self._right_head(text, c.end) == D else M  # "(1) the Chain of Causation (CoC) dataset"
+                for o in cands:
+                    if o.rule == "acronym-def" and (o is c or o.target == c.surface and o.end <= c.start):
+                        o.kind, o.proposed, o.drop, o.nonentity = kind, True, False, False
+                        o.strength = max(o.strength, 2)
 
     def _revivable(self, text: str, c: Cand) -> bool:
         """A dropped acronym definition a proposal cue may still name: a Title-Case long form, not a modifier."""
