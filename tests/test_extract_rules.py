@@ -266,3 +266,9 @@ def test_a_list_of_parts_that_is_not_the_papers_own_proposes_nothing(ex):
     ms, _ = _run(ex, "Our framework features two control modules. The spine module uses spike encoding and "
                      "Leaky Integrate-and-Fire (LIF) neurons for feedback control.")
     assert "LIF" not in ms or ms["LIF"].role == "mentioned", ms
+
+
+def test_an_a_to_b_mapping_is_a_task_not_a_method(ex):
+    ms, _ = _run(ex, "We propose FooNet, a novel structure-aware text-to-3D framework, and compare Image-to-SVG and "
+                     "Question-to-SQL systems with ResNet-50.", title="FooNet: Structure-Aware Text-to-3D Font Generation")
+    assert set(ms) == {"FooNet", "ResNet-50"}, ms

@@ -22,6 +22,8 @@ from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised
 
 __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
 
+_TO_TASK = re.compile(r"^[A-Za-z][A-Za-z0-9]*-to-[A-Za-z0-9]+$")
+
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
 
 
@@ -101,6 +103,8 @@ class Rules(ContextRules):
                 entry = self.kb.lookup(pm.group(1))
         if entry is not None:
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
+        if _TO_TASK.match(s):
+            return []  # "text-to-3D", "Image-to-SVG", "Question-to-SQL": a mapping, the task's name, not a method's
         if _METRIC_NAME.search(s.split(" ")[0]):
             return []  # "F1-score", "C2-Score", "BERTScore-F1": a metric
         veto = bool(self.c["not_name"].match(s))
