@@ -272,3 +272,12 @@ def test_an_a_to_b_mapping_is_a_task_not_a_method(ex):
     ms, _ = _run(ex, "We propose FooNet, a novel structure-aware text-to-3D framework, and compare Image-to-SVG and "
                      "Question-to-SQL systems with ResNet-50.", title="FooNet: Structure-Aware Text-to-3D Font Generation")
     assert set(ms) == {"FooNet", "ResNet-50"}, ms
+
+
+@pytest.mark.parametrize("text", [
+    "Finally, we incorporate the camera-GPU extrinsic parameters into FooNet for online calibration.",
+    "FooNet runs on monocular-GPU sequences and keeps SOTA-consistent edits.",
+])
+def test_a_generic_acronym_joined_to_a_lower_case_word_is_not_a_name(ex, text):
+    ms, ds = _run(ex, text)
+    assert not [n for n in (*ms, *ds) if "-" in n], (ms, ds)

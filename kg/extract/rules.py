@@ -105,6 +105,11 @@ class Rules(ContextRules):
             return [Cand(a, b, s, entry.kind, "kb-key", 3, entry)]
         if _TO_TASK.match(s):
             return []  # "text-to-3D", "Image-to-SVG", "Question-to-SQL": a mapping, the task's name, not a method's
+        if s.count("-") == 1:
+            x, y = s.split("-")
+            if x and y and (x.isalpha() and x.islower() and self.kb.is_stop(y) or
+                            y.isalpha() and y.islower() and self.kb.is_stop(x)):
+                return []  # "camera-IMU", "LiDAR-visual", "monocular-RGB", "3D-consistent": a generic term and a word
         if _METRIC_NAME.search(s.split(" ")[0]):
             return []  # "F1-score", "C2-Score", "BERTScore-F1": a metric
         veto = bool(self.c["not_name"].match(s))
