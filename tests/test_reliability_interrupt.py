@@ -22,6 +22,7 @@ from tests.helpers import corpus_slice as write_corpus_slice
 
 SLICE = 600  # papers: a few seconds to ingest here, 20 batches of 30, so a kill lands mid-way
 BATCH = "30"
+COPIES = 6  # of the slice, for the ingest that holds the store while others try it
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +157,12 @@ def test_second_ingest_on_the_same_store_is_refused_and_nothing_is_corrupted(
     store = tmp_path / "store"
     other = tmp_path / "other.jsonl"
     other.write_text('{"title": "A Lone Paper", "abstract": "We use ImageNet."}\n')
-    # four copies of the slice under fresh titles: the first ingest must still hold the store
+    # copies of the slice under fresh titles: the first ingest must still hold the store
     # while the two other processes start up and try it (each takes a second or two here)
     big = tmp_path / "big.jsonl"
     lines = corpus_slice.read_text(encoding="utf-8").splitlines()
     with big.open("w", encoding="utf-8") as f:
-        for copy in range(4):
+        for copy in range(COPIES):
             for line in lines:
                 rec = json.loads(line)
                 rec["title"] = f"{rec['title']} (copy {copy})"
@@ -173,16 +174,18 @@ def test_second_ingest_on_the_same_store_is_refused_and_nothing_is_corrupted(
     reference = quads(ref_store)
     first = Ingest(big, "--store", store, cwd=tmp_path)
     first.wait_for_papers(60)
-    second = subprocess.run([sys.executable, "-m", "kg", "ingest", str(other), "--store", str(store)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    reader = subprocess.run([sys.executable, "-m", "kg", "stats", "--store", str(store)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert first.proc.poll() is None and first.papers_written() < 4 * SLICE, \
+    # both start at once (one after the other they took long enough, on a busy machine, for the
+    # first ingest to finish in between)
+    tries = [subprocess.Popen([sys.executable, "-m", "kg", *cmd, "--store", str(store)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+             for cmd in (["ingest", str(other)], ["stats"])]
+    results = [(p, *p.communicate(timeout=120)) for p in tries]
+    assert first.proc.poll() is None and first.papers_written() < COPIES * SLICE, \
         "the first ingest ended too soon for this test to mean anything"
-    for done in (second, reader):
-        assert done.returncode == 1, done.stderr
-        assert done.stderr.strip() == (f"Error: store {store} is in use by another kg process; wait for it "
-                                       "to finish or use another --store directory")
+    for done, _, err in results:
+        assert done.returncode == 1, err
+        assert err.strip() == (f"Error: store {store} is in use by another kg process; wait for it "
+                               "to finish or use another --store directory")
     code, out, err = first.finish()
     assert code == 0, err
     assert quads(store) == reference  # the refused writer left no trace
