@@ -281,3 +281,12 @@ def test_an_a_to_b_mapping_is_a_task_not_a_method(ex):
 def test_a_generic_acronym_joined_to_a_lower_case_word_is_not_a_name(ex, text):
     ms, ds = _run(ex, text)
     assert not [n for n in (*ms, *ds) if "-" in n], (ms, ds)
+
+
+def test_a_capitalised_hyphenated_title_name_used_again_is_the_papers(ex):
+    ms, _ = _run(ex, "We present Wave-Former, a novel method for 3D shape reconstruction. Wave-Former beats ResNet-50.",
+                 title="Wave-Former: Through-Occlusion 3D Reconstruction via Wireless Shape Completion")
+    assert ms["Wave-Former"].role == "proposed", ms
+    ms, _ = _run(ex, "We build models of many things and evaluate ResNet-50.",
+                 title="Self-Supervised: Learning Many Things")
+    assert set(ms) == {"ResNet-50"}, ms  # not used again in the abstract: not a name

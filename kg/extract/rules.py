@@ -23,6 +23,8 @@ from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised
 __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
 
 _TO_TASK = re.compile(r"^[A-Za-z][A-Za-z0-9]*-to-[A-Za-z0-9]+$")
+# one capitalised hyphenated word naming a title ("Mars-Bench: ...", "Wave-Former: ...", "World-in-World: ...")
+_CAP_HYPHEN = re.compile(r"[A-Z][a-z]{1,}(?:-[A-Za-z][a-z]*)+")
 
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
 
@@ -311,7 +313,7 @@ class Rules(ContextRules):
         a, b = m.span(1)
         words = text[a:b].split()
         weak = not any(_SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
-        if len(words) > 4 or weak and (len(words) > 1 or not _CAP3.fullmatch(words[0])
+        if len(words) > 4 or weak and (len(words) > 1 or not (_CAP3.fullmatch(words[0]) or _CAP_HYPHEN.fullmatch(words[0]))
                                        or self.kb.is_stop(words[0])):
             return
         rest = text[m.end(1):m.end(1) + 80]
