@@ -162,6 +162,7 @@ def ingest(
             on_reject(r)
 
     sinks: list[tuple[str, Any]] = []
+    finished = False
     try:
         if store is not None:
             sinks.append(("oxigraph", open_store(store, base_iri)))
@@ -178,13 +179,17 @@ def ingest(
             _count(report, seen, chunk, graph)
             if progress is not None:
                 progress(len(chunk))
+        finished = True
         if unreadable:
             rest = (f" (the other files were ingested: {report.papers:,} papers; fix it and run "
                     "the same command again)") if len(unreadable) < len(paths) else ""
             raise SourceError("; ".join(unreadable) + rest)
     finally:
-        for _, sink in sinks:
-            sink.close()
+        for name, sink in sinks:
+            if name == "oxigraph":
+                sink.close(compact=finished)  # no compaction when stopping on an error or Ctrl-C
+            else:
+                sink.close()
         report.seconds = time.perf_counter() - started
     return report
 

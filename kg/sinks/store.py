@@ -98,15 +98,17 @@ class OxigraphStore:
         fd, self._lock_fd = self._lock_fd, None
         release(fd)
 
-    def close(self) -> None:
+    def close(self, compact: bool = True) -> None:
         """Wait for the last batch, flush to disk and release the store (and its lock); a loader
-        error is raised here as SinkError (the store is released all the same); safe to call twice."""
+        error is raised here as SinkError (the store is released all the same); safe to call twice.
+        A session that wrote is compacted first (see ``_compact``) unless ``compact`` is False,
+        which callers pass when stopping on an error or Ctrl-C, so the stop stays prompt."""
         if self._store is not None:
             try:
                 self._settle()
                 if not self.read_only:
                     self._store.flush()
-                    if self._loader is not None:  # this session wrote: compact (see _compact)
+                    if compact and self._loader is not None:
                         self._compact()
             except OSError as e:
                 raise SinkError(f"cannot flush store {self.path}: {e}") from e
@@ -145,8 +147,8 @@ class OxigraphStore:
     def __enter__(self) -> "OxigraphStore":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self.close(compact=exc_type is None)
 
     @property
     def store(self) -> Store:
