@@ -149,7 +149,8 @@ def million(b: Bench) -> list[Figure]:
         raise RuntimeError(f"asked for {n:,} papers, the child ingested {r['papers']:,}")
     return [
         figure("million", f"{n:,}-paper ingest: seconds", r["seconds"], "s",
-               note=f"{r['papers']:,} papers, workers={w}, extraction + embedded store"),
+               note=f"{r['papers']:,} papers, workers={w}, extraction + embedded store, "
+                    f"{r.get('compact_seconds', 0):.0f} s of it the final compaction"),
         figure("million", f"{n:,}-paper ingest: papers/s", r["papers"] / r["seconds"], "/s"),
         figure("million", f"{n:,}-paper ingest: peak RSS", r["peak_rss"] / MIB, "MiB",
                note=f"largest worker {r['peak_rss_workers'] / MIB:.0f} MiB"),

@@ -92,7 +92,7 @@ def _ingest(args: argparse.Namespace, papers) -> dict:
             store.close()
         seconds = time.perf_counter() - t0
         return {"papers": n, "seconds": seconds, "triples": stats.triples,
-                "store_bytes": _dir_bytes(store_dir)}
+                "store_bytes": _dir_bytes(store_dir), "compact_seconds": store.compact_seconds}
 
 
 def main(argv: list[str] | None = None) -> None:
