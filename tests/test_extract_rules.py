@@ -290,3 +290,8 @@ def test_a_capitalised_hyphenated_title_name_used_again_is_the_papers(ex):
     ms, _ = _run(ex, "We build models of many things and evaluate ResNet-50.",
                  title="Self-Supervised: Learning Many Things")
     assert set(ms) == {"ResNet-50"}, ms  # not used again in the abstract: not a name
+
+
+def test_names_in_a_parenthesis_after_datasets_and_a_cue_word_are_datasets(ex):
+    ms, ds = _run(ex, "FooNet is evaluated on two datasets (e.g., RealScene10K and ACIDX), where it wins.")
+    assert {"RealScene10K", "ACIDX"} <= set(ds) and not ({"RealScene10K", "ACIDX"} & set(ms)), (ms, ds)
