@@ -295,3 +295,15 @@ def test_a_capitalised_hyphenated_title_name_used_again_is_the_papers(ex):
 def test_names_in_a_parenthesis_after_datasets_and_a_cue_word_are_datasets(ex):
     ms, ds = _run(ex, "FooNet is evaluated on two datasets (e.g., RealScene10K and ACIDX), where it wins.")
     assert {"RealScene10K", "ACIDX"} <= set(ds) and not ({"RealScene10K", "ACIDX"} & set(ms)), (ms, ds)
+
+
+@pytest.mark.parametrize("text, name, kind, role", [
+    ("To evaluate it, we release the CattleSet6 dataset of indoor behaviours.", "CattleSet6", "Dataset", "introduced"),
+    ("We develop a PyQt5-based interactive software for labelling.", "PyQt5", "Method", "mentioned"),
+    ("We present JHUX's system submission to the challenge.", "JHUX", "Method", "mentioned"),
+])
+def test_what_a_proposal_cue_reaches_first(ex, text, name, kind, role):
+    ms, ds = _run(ex, text)
+    found = {**ms, **ds}
+    assert name not in found or (found[name].kind, found[name].role) == (kind, role), found
+    assert kind == "Method" or name in found, found

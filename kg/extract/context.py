@@ -31,6 +31,8 @@ _OWN_PARTS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Pp]roposed|[Tt]his\s+(?:paper|work|
 _ITEM_BEFORE = re.compile(r"(?:[:;]|\(?\b(?:\d|i{1,3}|iv|[a-d])\)|[.]|^)\s*(?:[Tt]he|[Aa]n?)?\s*$")
 _AND_BEFORE = re.compile(r"(?:,|\band)\s*(?:the|a|an)?\s*$")
 
+_MODIFIER_AFTER = re.compile(r"-[a-z]|['’]s\b")  # the name modifies or owns what is proposed
+
 _BOUNDARY = re.compile(
     r"[.;:!?]|\b(?:that|which|where|who|to|for|of|on|in|with|by|from|using|via|through|based|over|than|"
     r"under|into|across|between|when|while|whose|against|as|within|inside|among|without|at|and\s+(?:show|demonstrate|evaluate|find|achieve|apply|use))\b")
@@ -103,7 +105,8 @@ class ContextRules:
                 starts.insert(i, tc.start(1))
                 self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
             elif i < len(cands) and cands[i].start < stop and not (
-                    cands[i].entry is not None and _MODIFIED.search(text[m.end():cands[i].start])):
+                    cands[i].entry is not None and _MODIFIED.search(text[m.end():cands[i].start])) \
+                    and not _MODIFIER_AFTER.match(text, cands[i].end):  # "a PICO-based framework", "JHU's system"
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")  # not "an improved InfoNCE loss"
         named = any(w in text for w in _NAME_VERBS)  # each match holds one of them
         # "an enhanced triplet loss, named triplet distillation, which"
@@ -238,6 +241,8 @@ class ContextRules:
                 if k in (M, D):
                     kind = k
                     break
+        if not kind and self._right_head(text, c.end) == D:
+            kind = D  # "we release the CattleBehaviours6 dataset"
         if c.entry is not None:
             kind = c.entry.kind
         c.kind = kind if kind in (M, D) else (c.kind or M)
