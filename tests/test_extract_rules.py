@@ -307,3 +307,11 @@ def test_what_a_proposal_cue_reaches_first(ex, text, name, kind, role):
     found = {**ms, **ds}
     assert name not in found or (found[name].kind, found[name].role) == (kind, role), found
     assert kind == "Method" or name in found, found
+
+
+def test_one_capitalised_word_after_a_proposal_cue_and_before_an_appositive_is_proposed(ex):
+    ms, _ = _run(ex, "In this paper, we present Difflog, a technique to extend logic programs to continuous values.")
+    assert ms["Difflog"].role == "proposed", ms
+    ms, _ = _run(ex, "We introduce H-Zero, a cross-humanoid pretraining pipeline. H-Zero transfers.",
+                 title="H-Zero: Cross-Humanoid Locomotion Pretraining")
+    assert ms["H-Zero"].role == "proposed", ms

@@ -31,6 +31,7 @@ _OWN_PARTS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Pp]roposed|[Tt]his\s+(?:paper|work|
 _ITEM_BEFORE = re.compile(r"(?:[:;]|\(?\b(?:\d|i{1,3}|iv|[a-d])\)|[.]|^)\s*(?:[Tt]he|[Aa]n?)?\s*$")
 _AND_BEFORE = re.compile(r"(?:,|\band)\s*(?:the|a|an)?\s*$")
 
+_ONE_NAME_APPOS = re.compile(r"\s+([A-Z][a-z]*(?:-[A-Z][A-Za-z]*)?[a-z][A-Za-z]*),\s+(?:a|an)\s")
 _MODIFIER_AFTER = re.compile(r"-[a-z]|['’]s\b")  # the name modifies or owns what is proposed
 
 _BOUNDARY = re.compile(
@@ -99,6 +100,9 @@ class ContextRules:
             tc = _TC_NAME.match(text, m.end())
             if tc is None and (tt := _THE_TC_NAME.match(text, m.end())) and self._head_kind(tt.group(1).split()[-1]):
                 tc = tt  # "We introduce the Visual Iconicity Challenge, a ..."
+            if tc is None and (t1 := _ONE_NAME_APPOS.match(text, m.end())) and \
+                    self._first_head(text[t1.end():t1.end() + 80].split()[:6]):
+                tc = t1  # "we present Difflog, a technique to ...": one capitalised word, then what it is
             if tc and not (i < len(cands) and cands[i].start < tc.end(1)) and not self.kb.is_stop(tc.group(1)) \
                     and self.kb.lookup(tc.group(1)) is None:
                 cands.insert(i, Cand(tc.start(1), tc.end(1), tc.group(1), M, "propose-cue", 2, proposed=True))

@@ -24,7 +24,7 @@ __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
 
 _TO_TASK = re.compile(r"^[A-Za-z][A-Za-z0-9]*-to-[A-Za-z0-9]+$")
 # one capitalised hyphenated word naming a title ("Mars-Bench: ...", "Wave-Former: ...", "World-in-World: ...")
-_CAP_HYPHEN = re.compile(r"[A-Z][a-z]{1,}(?:-[A-Za-z][a-z]*)+")
+_CAP_HYPHEN = re.compile(r"[A-Z][a-z]*(?:-[A-Za-z][a-z]+)+")
 
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
 
