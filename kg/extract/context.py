@@ -20,7 +20,7 @@ _PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed"
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "several": 3, "multiple": 3}
-_COUNT_WORDS = ("two", "three", "four", "five", "several", "multiple")  # each _ANNOUNCE match holds one
+_COUNT_WORDS = ("two ", "three ", "four ", "five ", "several ", "multiple ")  # each _ANNOUNCE match holds one
 # "two key components", "three novel designs", "two complementary strategies" announcing the parts of a system
 _ANNOUNCE = re.compile(r"\b(two|three|four|five|several|multiple)\s+(?:[\w-]+\s+){0,2}?(?:components|modules|strategies|"
                        r"innovations|techniques|designs|mechanisms|contributions|parts|branches|blocks)\b")
@@ -60,20 +60,19 @@ class ContextRules:
         return None
 
     def _right_head(self, text: str, end: int) -> str | None:
+        return self._right_head_word(text, end)[0]
+
+    def _right_head_word(self, text: str, end: int) -> tuple[str | None, str]:
+        """(kind named by the word after a name, that word lower-cased): "dataset" -> (Dataset, "dataset")."""
         m = self.c["head"].match(text, end, min(len(text), end + 40))
         if not m:
-            return None
+            return None, ""
         first = m.group(1).lower()
         if first in self.c["dataset_heads"] or f"{first} {m.group(2) or ''}".lower().strip() in self.c["dataset_heads"]:
-            return D
+            return D, first
         if first in self.c["method_heads"]:
-            return M
-        return None
-
-    def _hardware_next(self, text: str, end: int) -> bool:
-        """Whether the word right after a name is a machine noun ("robot", "GPUs", "arms")."""
-        m = self.c["head"].match(text, end, min(len(text), end + 40))
-        return bool(m) and m.group(1).lower() in self.c["hardware_heads"]
+            return M, first
+        return None, first
 
     def _left_kind(self, text: str, sent_start: int, start: int) -> str | None:
         left = text[max(sent_start, start - 110):start]
@@ -177,7 +176,7 @@ class ContextRules:
         Discrepancy-Guided Optimization (DGO) for ...", "SeViCES ... introduces two key components. The
         Semantic-Visual Consensus Frame Selection (SVCFS) module ...".
         """
-        if not any(w in text for w in _COUNT_WORDS):
+        if not any(w in text for w in _COUNT_WORDS):  # "two ", "three ", ...: the word and the space after it
             return
         defs = [c for c in cands if c.rule == "acronym-def" and c.long and c.entry is None and not c.proposed]
         if not defs:
@@ -263,10 +262,11 @@ class ContextRules:
             if c.kind == M and c.strength >= 3 and _METRIC_AFTER.match(text, c.end):
                 c.drop = True  # "Sinkhorn distance", "Wasserstein distance": a metric, not the method
                 continue
-            if c.entry is None and c.strength < 3 and self._hardware_next(text, c.end):
+            rh, word = self._right_head_word(text, c.end)
+            if c.entry is None and c.strength < 3 and word in self.c["hardware_heads"]:
                 c.drop = True  # "the Unitree Go2 robot", "two WidowX arms": a machine, not annotated
                 continue
-            rh, appos = self._right_head(text, c.end), False
+            appos = False
             if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
                 ap = _APPOS_AFTER.match(text, c.end)
                 if ap and self._first_head(ap.group(1).split()[:6]) == D:
