@@ -126,11 +126,13 @@ def _own_variants(methods: list[Entity], kb: KnowledgeBase) -> None:
 
     "we fine-tune LLaVA to build FailSafe-VLM" in a paper proposing FailSafe; PE-DQN and PE-SAC of PE.
     """
-    own = [n for e in methods if e.role == "proposed" for n in (e.name, *e.aliases) if len(n) >= 2]
+    if not any(e.role == "mentioned" and "-" in e.name for e in methods):
+        return
+    own = tuple(n + "-" for e in methods if e.role == "proposed" for n in (e.name, *e.aliases) if len(n) >= 2)
     if not own:
         return
     for i, e in enumerate(methods):
-        if e.role == "mentioned" and kb.lookup(e.name) is None and any(e.name.startswith(n + "-") for n in own):
+        if e.role == "mentioned" and e.name.startswith(own) and kb.lookup(e.name) is None:
             methods[i] = replace(e, role="proposed")
 
 
@@ -144,7 +146,7 @@ def _merge_sizes(groups: dict[str, list[tuple[str, Cand]]]) -> None:
     "we cultivate EmboBrain ... EmboBrain-7B surpasses ...": one entity, EmboBrain (ANNOTATION.md: one
     entity, one name). Only the billions suffix of a model size, not "-1M" of a data size.
     """
-    for k in [k for k, ms in groups.items() if any(_SIZE.match(c.surface) for _, c in ms)]:
+    for k in [k for k, ms in groups.items() if k[-1:] == "b" and any(_SIZE.match(c.surface) for _, c in ms)]:
         m = next(m for _, c in groups[k] if (m := _SIZE.match(c.surface)))
         base = entity_key(m.group(1))
         if base != k and base in groups and all(c.kind != "Dataset" for _, c in groups[k] + groups[base]):

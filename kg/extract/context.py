@@ -20,10 +20,11 @@ _PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed"
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "several": 3, "multiple": 3}
-_COUNT_WORDS = ("two ", "three ", "four ", "five ", "several ", "multiple ")  # each _ANNOUNCE match holds one
+_COUNT_WORDS = ("two ", "three ", "four ", "five ", "several ", "multiple ")  # the count word and the space after it
+_PART_NOUNS = ("components", "modules", "strategies", "innovations", "techniques", "designs", "mechanisms",
+               "contributions", "parts", "branches", "blocks")
 # "two key components", "three novel designs", "two complementary strategies" announcing the parts of a system
-_ANNOUNCE = re.compile(r"\b(two|three|four|five|several|multiple)\s+(?:[\w-]+\s+){0,2}?(?:components|modules|strategies|"
-                       r"innovations|techniques|designs|mechanisms|contributions|parts|branches|blocks)\b")
+_ANNOUNCE = re.compile(r"\b(two|three|four|five|several|multiple)\s+(?:[\w-]+\s+){0,2}?(?:" + "|".join(_PART_NOUNS) + r")\b")
 # the announcing sentence speaks of the paper's own system
 _OWN_PARTS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Pp]roposed|[Tt]his\s+(?:paper|work|study)|[Tt]he\s+(?:framework|model|method|"
                         r"approach|system|architecture|pipeline|network)|[Ii]t)\b")
@@ -176,13 +177,12 @@ class ContextRules:
         Discrepancy-Guided Optimization (DGO) for ...", "SeViCES ... introduces two key components. The
         Semantic-Visual Consensus Frame Selection (SVCFS) module ...".
         """
-        if not any(w in text for w in _COUNT_WORDS):  # "two ", "three ", ...: the word and the space after it
-            return
         defs = [c for c in cands if c.rule == "acronym-def" and c.long and c.entry is None and not c.proposed]
-        if not defs:
-            return
+        if not defs or not any(w in text for w in _PART_NOUNS) or not any(w in text for w in _COUNT_WORDS):
+            return  # every _ANNOUNCE match holds one of each
+        found = _ANNOUNCE.finditer(text)
         own = {c.surface for c in cands if c.proposed or c.rule == "title-name"}
-        for m in _ANNOUNCE.finditer(text):
+        for m in found:
             k = bisect_right(sents, m.start()) - 1
             s0 = sents[k]
             if not (_OWN_PARTS.search(text, s0, m.start()) or any(
