@@ -115,6 +115,29 @@ def _spans(name: str, text: str) -> Iterator[tuple[int, int]]:
             pos = i + 1
 
 
+_SHAPE_HIT = re.compile(r"[A-Z0-9∞]")  # every _WORD match holds one of these
+
+
+def _shape_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the ``_WORD`` matches that ``_SHAPE`` finds a coined shape in, scanning only space-split chunks with a hit.
+
+    A match holds no space and, at a chunk start, the scan tries every position as the whole-text scan
+    does (a space starts no match; look-behinds see the real text), so each chunk's matches are the
+    whole-text scan's; a chunk without a capital, digit or ``∞`` holds none.
+    """
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while (h := _SHAPE_HIT.search(text, pos)) is not None:
+        i = h.start()
+        e = text.find(" ", i)
+        e = n if e < 0 else e
+        for m in _WORD.finditer(text, text.rfind(" ", 0, i) + 1, e):
+            if _SHAPE.search(m.group(0)):
+                out.append(m.span())
+        pos = e
+    return out
+
+
 def _weak_spans(text: str) -> list[tuple[int, int]]:
     r"""Spans of ``_WEAK.finditer(text)``, found from the hyphens (every match holds one) instead of at every position.
 

@@ -15,8 +15,8 @@ from kg.extract.guards import (
     Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE, _CAP3,
     _CAP_WORD_AFTER, _COMPARE_TITLE, _COMPOUND, _OR_AFTER, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
     _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT_FAST, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
-    _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URL_TLD, _URLISH, _VERSION, _WORD, _first_end,
-    _weak_spans, _spans,
+    _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URL_TLD, _URLISH, _VERSION, _first_end,
+    _shape_spans, _weak_spans, _spans,
 )
 from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised entity_key
 
@@ -164,8 +164,7 @@ class Rules(ContextRules):
                 e = self.kb.lookup(name)
                 cands.append(Cand(m.start(), m.end(), name, e.kind if e else None, "compound", 2 if e else 1, e))
             occupied[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        shaped = (m.span() for m in _WORD.finditer(text) if _SHAPE.search(m.group(0)))
-        for spans, strength in ((shaped, 1), (_weak_spans(text), 0)):
+        for spans, strength in ((_shape_spans(text), 1), (_weak_spans(text), 0)):
             for a, b in spans:
                 v = _VERSION.match(text, b)
                 if v and strength:
