@@ -51,11 +51,15 @@ _METRIC_NAME = re.compile(r"(?:-[Ss]core|[a-z]Score|-F1|-AUC|-AUROC|-mAP)$")
 _IS_A = re.compile(r"\s+is\s+(?:a|an)\s")
 _APPOS_AFTER = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()]{3,70})")
 _AFTER_PAREN = re.compile(r"[^()\s]{0,3}\)?\s*([a-z]+)\b")
-_PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
+# the leading word-start tests sit after the first letter (``\b(?:is|are)``, ``(?<![\w-])[A-Z]``): a pattern opening
+# on a literal or a class lets re skip ahead to it instead of trying every position; same matches
+_PASSIVE = re.compile(r"(?:i(?<!\w.)s|a(?<!\w.)re)\s+(?:\w+ly\s+|also\s+|here\s+|first\s+)?(?:proposed|presented|introduced|developed|designed|devised)\b")
 _NOVEL_HEAD = re.compile(r"\b(?:a|an)\s+(?:new|novel)\s+((?:[\w-]+\s+){0,6}?)([a-z]+)(\s*,)?\s*$")
 _NOT_NP = re.compile(r"\b(?:by|with|using|from|to|that|which|on|in|into|for|and|or|as|is|are|inspired|leverag\w*|integrat\w*)\b")
 _METRIC_AFTER = re.compile(r"[\s-](?:distance|divergence|metric|score|coefficient|index|similarity)s?\b")
-_TC_DATASET = re.compile(r"(?<![\w-])((?:[A-Z][\w\-]*\s+){0,4}[A-Z][\w\-]*)\s+(?:[Dd]ataset|[Bb]enchmark|[Cc]orpus|[Dd]atabase)s?\b")
+# ``(?<![\w-])((?:[A-Z][\w\-]*\s+){0,4}[A-Z][\w\-]*)`` with the first capital taken out of the repetition
+_TC_DATASET = re.compile(r"([A-Z](?<![\w-].)(?:[\w\-]*\s+(?:[A-Z][\w\-]*\s+){0,3}[A-Z])?[\w\-]*)\s+"
+                         r"(?:[Dd]ataset|[Bb]enchmark|[Cc]orpus|[Dd]atabase)s?\b")
 _TC_STOP = {"The", "This", "These", "Our", "A", "An", "We", "In", "On", "Each", "Both", "All", "Existing", "Two",
             "Three", "Four", "Several", "Many", "Most", "Public", "Large", "New", "Novel", "Real", "Synthetic",
             "Standard", "Popular", "Benchmark", "Dataset", "Experiments", "Results", "For", "With", "Using"}

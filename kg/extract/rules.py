@@ -38,7 +38,10 @@ def load_cues(path: Path = CUES_FILE) -> dict:
         return {
             **low,
             "propose": re.compile(
-                r"\b(?:we|We|paper|work|study|authors)\s+(?:\w+ly\s+|also\s+|further\s+|then\s+|first\s+|here\s+)?"
+                # r"\b(?:we|We|paper|work|study|authors)" with the word-start test after the first letter: a
+                # pattern opening on literals lets re skip to those letters instead of trying every position
+                r"(?:w(?<!\w.)(?:e|ork)|W(?<!\w.)e|p(?<!\w.)aper|s(?<!\w.)tudy|a(?<!\w.)uthors)"
+                r"\s+(?:\w+ly\s+|also\s+|further\s+|then\s+|first\s+|here\s+)?"
                 rf"(?:{alt(cues['propose_verbs'])})(?:s|d|ed|es)?\b"),
             "name_cue": re.compile(rf"\b(?:{alt(cues['name_cues'])})\s*[:\"“'‘]?\s*$", re.I),
             # a name-cue match in ASCII text holds one of these (lower-cased); None: no such shortcut
