@@ -74,9 +74,12 @@ def _is_plain(text: str) -> bool:
     return not _NAMEY.search(text) and not _URL.search(text)
 
 
-def _stratum(name: str, rng: random.Random) -> list[dict]:
-    plan = _PLAN[name]
-    rows = _usable(_load(name))
+def _stratum(name: str, rng: random.Random, plan: dict | None = None,
+             skip: set[str] | frozenset[str] = frozenset()) -> list[dict]:
+    """Shuffle the usable rows of one source (titles in ``skip`` left out) and fill the quotas of
+    ``plan`` (this sample's by default) in order; make_holdout_sample.py reuses it."""
+    plan = plan or _PLAN[name]
+    rows = [r for r in _usable(_load(name)) if r["title"] not in skip]
     rng.shuffle(rows)
     chosen: list[dict] = []
 

@@ -19,9 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_dev_sample import (  # noqa: E402  (sibling script, not a package)
-    CORPUS, CSV, JSONL, NOV, OCT, _ACRONYM_DEF, _LATEX, _URL, _is_plain, _load, _usable,
-)
+from make_dev_sample import CORPUS, CSV, JSONL, NOV, OCT, _stratum  # noqa: E402  (sibling script)
 
 __all__ = ["SEED", "draw", "excluded_titles", "main"]
 
@@ -45,35 +43,11 @@ def excluded_titles(extra: list[Path] | tuple[Path, ...] = ()) -> set[str]:
     return out
 
 
-def _stratum(name: str, rng: random.Random, skip: set[str]) -> list[dict]:
-    plan = _PLAN[name]
-    rows = [r for r in _usable(_load(name)) if r["title"] not in skip]
-    rng.shuffle(rows)
-    chosen: list[dict] = []
-
-    def take(pred, k: int) -> None:
-        for r in rows:
-            if k <= 0:
-                return
-            if r not in chosen and pred(r["text"]):
-                chosen.append(r)
-                k -= 1
-
-    take(_is_plain, plan["plain"])
-    take(lambda t: _URL.search(t) and not _is_plain(t), plan["url"])
-    take(lambda t: _LATEX.search(t) and not _URL.search(t), plan["latex"])
-    take(lambda t: _ACRONYM_DEF.search(t) and not _URL.search(t), plan["n"] - len(chosen))
-    for r in chosen:
-        r["source"] = name
-    rng.shuffle(chosen)
-    return chosen
-
-
 def draw(seed: int = SEED, exclude: list[Path] | tuple[Path, ...] = ()) -> list[dict]:
     """Return the 40 sampled abstracts, interleaved so that every chunk of 20 mixes sources."""
     rng = random.Random(seed)
     skip = excluded_titles(exclude)
-    strata = [_stratum(name, rng, skip) for name in (JSONL, CSV, OCT, NOV)]
+    strata = [_stratum(name, rng, _PLAN[name], skip) for name in (JSONL, CSV, OCT, NOV)]
     out: list[dict] = []
     while any(strata):
         for s in strata:
