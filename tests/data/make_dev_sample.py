@@ -101,10 +101,12 @@ def _stratum(name: str, rng: random.Random, plan: dict | None = None,
     return chosen
 
 
-def draw() -> list[dict]:
-    """Return the 80 sampled abstracts, interleaved so that every chunk of 20 mixes sources."""
-    rng = random.Random(SEED)
-    strata = [_stratum(name, rng) for name in (JSONL, CSV, OCT, NOV)]
+def draw(seed: int = SEED, plan: dict | None = None, skip: set[str] | frozenset[str] = frozenset()) -> list[dict]:
+    """Return the sampled abstracts (80 with this sample's plan), interleaved so that every chunk
+    of 20 mixes sources; make_holdout_sample.py passes its own seed, plan and titles to skip."""
+    rng = random.Random(seed)
+    plan = plan or _PLAN
+    strata = [_stratum(name, rng, plan[name], skip) for name in (JSONL, CSV, OCT, NOV)]
     out: list[dict] = []
     while any(strata):
         for s in strata:
@@ -118,14 +120,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunk", type=int, help="print only abstracts 20*(k-1)+1 .. 20*k")
     ap.add_argument("--titles", action="store_true", help="print number, source and title only")
     args = ap.parse_args(argv)
-    sample = draw()
-    lo, hi = (0, len(sample)) if not args.chunk else (20 * (args.chunk - 1), 20 * args.chunk)
+    print_sample(draw(), args.chunk, args.titles)
+    return 0
+
+
+def print_sample(sample: list[dict], chunk: int | None, titles: bool) -> None:
+    """Print abstracts (all, or chunk k: 20*(k-1)+1 .. 20*k) for an annotator, or only titles."""
+    lo, hi = (0, len(sample)) if not chunk else (20 * (chunk - 1), 20 * chunk)
     for i, r in enumerate(sample[lo:hi], start=lo + 1):
-        if args.titles:
+        if titles:
             print(f"{i:2d} {r['source']}\t{r['title']}")
         else:
             print(f"=== {i} [{r['source']}]\nTITLE: {r['title']}\n{r['text']}\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_dev_sample import CORPUS, CSV, JSONL, NOV, OCT, _stratum  # noqa: E402  (sibling script)
+from make_dev_sample import CORPUS, CSV, JSONL, NOV, OCT, print_sample  # noqa: E402  (sibling script)
+from make_dev_sample import draw as dev_draw  # noqa: E402
 
 __all__ = ["SEED", "draw", "excluded_titles", "main"]
 
@@ -45,15 +45,7 @@ def excluded_titles(extra: list[Path] | tuple[Path, ...] = ()) -> set[str]:
 
 def draw(seed: int = SEED, exclude: list[Path] | tuple[Path, ...] = ()) -> list[dict]:
     """Return the 40 sampled abstracts, interleaved so that every chunk of 20 mixes sources."""
-    rng = random.Random(seed)
-    skip = excluded_titles(exclude)
-    strata = [_stratum(name, rng, _PLAN[name], skip) for name in (JSONL, CSV, OCT, NOV)]
-    out: list[dict] = []
-    while any(strata):
-        for s in strata:
-            if s:
-                out.append(s.pop(0))
-    return out
+    return dev_draw(seed, _PLAN, excluded_titles(exclude))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,13 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--exclude", nargs="+", type=Path, default=[], metavar="FILE",
                     help="further gold JSONL files whose titles are excluded before shuffling")
     args = ap.parse_args(argv)
-    sample = draw(args.seed, args.exclude)
-    lo, hi = (0, len(sample)) if not args.chunk else (20 * (args.chunk - 1), 20 * args.chunk)
-    for i, r in enumerate(sample[lo:hi], start=lo + 1):
-        if args.titles:
-            print(f"{i:2d} {r['source']}\t{r['title']}")
-        else:
-            print(f"=== {i} [{r['source']}]\nTITLE: {r['title']}\n{r['text']}\n")
+    print_sample(draw(args.seed, args.exclude), args.chunk, args.titles)
     return 0
 
 
