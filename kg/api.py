@@ -181,9 +181,7 @@ def ingest(
                 progress(len(chunk))
         finished = True
         if unreadable:
-            rest = (f" (the other files were ingested: {report.papers:,} papers; fix it and run "
-                    "the same command again)") if len(unreadable) < len(paths) else ""
-            raise SourceError("; ".join(unreadable) + rest)
+            raise _unreadable_error(unreadable, paths, f"ingested: {report.papers:,} papers")
     finally:
         for name, sink in sinks:
             if name == "oxigraph":
@@ -238,10 +236,15 @@ def extract_to_jsonl(
         if progress is not None and n % 100 == 0:
             progress(100)
     if unreadable:
-        rest = (f" (the other files were extracted: {n:,} papers written; fix it and run the same "
-                "command again)") if len(unreadable) < len(paths) else ""
-        raise SourceError("; ".join(unreadable) + rest)
+        raise _unreadable_error(unreadable, paths, f"extracted: {n:,} papers written")
     return n
+
+
+def _unreadable_error(unreadable: list[str], paths: Sequence[Path], done: str) -> SourceError:
+    """One error naming every unreadable file, saying what happened to the others (``done``)."""
+    rest = (f" (the other files were {done}; fix it and run the same command again)"
+            if len(unreadable) < len(paths) else "")
+    return SourceError("; ".join(unreadable) + rest)
 
 
 def export(store: Path, fmt: str, out: IO[bytes] | Path, base_iri: str = DEFAULT_BASE_IRI) -> int:
