@@ -121,14 +121,11 @@ def neo4j(b: Bench) -> list[Figure]:
 def _admin_import(b: Bench) -> list[Figure]:
     """The bulk path for a first load: `kg export --format neo4j-admin`, then neo4j-admin's own
     importer (from the test launcher's classpath) into a new database; wall time with JVM start."""
-    import shlex
-    import subprocess
-
     from kg.graph import build_graph
     from kg.sinks.neo4j_admin import export_neo4j_admin
 
     try:
-        from tests.neo4j_server import LAUNCHER_DIR, SERVER_JVM_FLAGS, build_launcher, missing_tools
+        from tests.neo4j_server import SERVER_JVM_FLAGS, build_launcher, missing_tools, run_admin_import
     except ImportError as e:
         raise Skip(f"the test launcher (tests/neo4j_server.py) cannot be imported: {e}") from e
     if missing_tools():
@@ -138,15 +135,8 @@ def _admin_import(b: Bench) -> list[Figure]:
     t0 = time.perf_counter()
     written = export_neo4j_admin(build_graph(b.extractions()), out / "csv")
     export_s = time.perf_counter() - t0
-    args = shlex.split((out / "csv" / "import-command.txt").read_text())
-    home = out / "home"
-    (home / "conf").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
-    flags = [f for f in SERVER_JVM_FLAGS if not f.startswith("-Xm")]
     t0 = time.perf_counter()
-    r = subprocess.run(["java", *flags, "-Xmx1g", "-cp", f"{LAUNCHER_DIR / 'target' / 'lib'}/*",
-                        "org.neo4j.cli.AdminTool", *args[1:]],
-                       capture_output=True, text=True, env=env, timeout=900, check=False, cwd=out)
+    r = run_admin_import(out / "csv", out, SERVER_JVM_FLAGS, timeout=900)
     import_s = time.perf_counter() - t0
     if r.returncode != 0 or "IMPORT DONE" not in r.stdout + r.stderr:
         raise Skip(f"neo4j-admin import failed (exit {r.returncode}): {(r.stdout + r.stderr)[-500:]}")

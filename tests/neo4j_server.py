@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,7 @@ __all__ = [
     "free_port",
     "Neo4jServer",
     "wait_for_driver",
+    "run_admin_import",
 ]
 
 LAUNCHER_DIR = Path(__file__).resolve().parent.parent / "tools" / "neo4j-launcher"
@@ -116,6 +118,20 @@ def build_launcher(timeout: float = 900.0) -> float:
                 f"Maven Central must be reachable for the first build:\n{tail}"
             )
         return time.monotonic() - t0
+
+
+def run_admin_import(folder: Path, workdir: Path, jvm_flags: tuple[str, ...] = JVM_FLAGS,
+                     timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
+    """Run neo4j-admin's own importer (in the launcher's classpath) on a `kg export --format
+    neo4j-admin` folder, into a fresh NEO4J_HOME under ``workdir`` (where it writes import.report)."""
+    args = shlex.split((folder / "import-command.txt").read_text())
+    home = workdir / "home"
+    (home / "conf").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
+    flags = [f for f in jvm_flags if not f.startswith("-Xm")]
+    return subprocess.run(["java", *flags, "-Xmx1g", "-cp", f"{LAUNCHER_DIR / 'target' / 'lib'}/*",
+                           "org.neo4j.cli.AdminTool", *args[1:]],
+                          capture_output=True, text=True, env=env, timeout=timeout, check=False, cwd=workdir)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

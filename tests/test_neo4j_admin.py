@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import os
 import shlex
-import subprocess
 from pathlib import Path
 
 from kg.graph import build_graph
@@ -67,18 +65,12 @@ def test_headers_and_rows(tmp_path: Path) -> None:
 
 def test_real_import_tool_accepts_the_files(tmp_path: Path, neo4j_server) -> None:
     """Run neo4j-admin's own importer (shipped in the test launcher's classpath) on the files."""
-    from tests.neo4j_server import JVM_FLAGS, LAUNCHER_DIR
+    from tests.neo4j_server import run_admin_import
 
     export_neo4j_admin(_graph(), tmp_path / "csv")
     args = shlex.split((tmp_path / "csv" / "import-command.txt").read_text())
     assert args[:4] == ["neo4j-admin", "database", "import", "full"]
-    home = tmp_path / "home"
-    (home / "conf").mkdir(parents=True)
-    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
-    r = subprocess.run(["java", *[f for f in JVM_FLAGS if not f.startswith("-Xm")], "-Xmx1g", "-cp",
-                        f"{LAUNCHER_DIR / 'target' / 'lib'}/*", "org.neo4j.cli.AdminTool", *args[1:]],
-                       capture_output=True, text=True, env=env, timeout=300, check=False,
-                       cwd=tmp_path)  # the importer writes import.report into its working folder
+    r = run_admin_import(tmp_path / "csv", tmp_path)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
     # by hand from _graph(): nodes 2 papers + LoRA + CIFAR-100 + 1 repo; relationships PROPOSES,
