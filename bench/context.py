@@ -147,6 +147,11 @@ class Bench:
             self._neo4j, self._neo4j_server = connect(self)
         return self._neo4j
 
+    @property
+    def started_neo4j(self) -> bool:
+        """True when the Neo4j in use was started here (so it holds nothing of the user's)."""
+        return self._neo4j_server is not None
+
     def neo4j_loaded(self) -> Any:
         """The Neo4j target with the corpus graph in it (loads it when part 4 did not run)."""
         if not self._neo4j_loaded:

@@ -78,7 +78,7 @@ def load_neo4j(b: Bench) -> dict[str, Any]:
         before = sink.counts() if hasattr(sink, "counts") else {}
         seconds, stats = _load_once(sink, graphs)
         warm = None
-        if b._neo4j_server is not None:  # ours: safe to wipe
+        if b.started_neo4j:  # ours: safe to wipe
             sink.query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
             warm = _load_once(sink, graphs)
     b.mark_neo4j_loaded()
