@@ -20,11 +20,11 @@ _PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed"
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "several": 3, "multiple": 3}
-_COUNT_WORDS = ("two ", "three ", "four ", "five ", "several ", "multiple ")  # the count word and the space after it
+_COUNT_WORDS = tuple(w + " " for w in _COUNTS)  # the count word and the space after it
 _PART_NOUNS = ("components", "modules", "strategies", "innovations", "techniques", "designs", "mechanisms",
                "contributions", "parts", "branches", "blocks")
 # "two key components", "three novel designs", "two complementary strategies" announcing the parts of a system
-_ANNOUNCE = re.compile(r"\b(two|three|four|five|several|multiple)\s+(?:[\w-]+\s+){0,2}?(?:" + "|".join(_PART_NOUNS) + r")\b")
+_ANNOUNCE = re.compile(r"\b(" + "|".join(_COUNTS) + r")\s+(?:[\w-]+\s+){0,2}?(?:" + "|".join(_PART_NOUNS) + r")\b")
 # the announcing sentence speaks of the paper's own system
 _OWN_PARTS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Pp]roposed|[Tt]his\s+(?:paper|work|study)|[Tt]he\s+(?:framework|model|method|"
                         r"approach|system|architecture|pipeline|network)|[Ii]t)\b")
