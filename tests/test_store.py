@@ -314,12 +314,11 @@ def test_a_session_that_wrote_is_compacted_on_close_and_keeps_its_data(tmp_path)
     assert s.compact_seconds == 0
 
 
-def test_no_compaction_when_stopping_on_an_error_or_ctrl_c(tmp_path, monkeypatch):
+def test_no_compaction_when_stopping_on_an_error_or_ctrl_c(tmp_path, monkeypatch, patched):
     """Compaction can take a while on a big store: a Ctrl-C or an error must stop promptly."""
     import json
 
     import kg.api
-    from kg.extract import Extractor
 
     with pytest.raises(RuntimeError, match="boom"):
         with OxigraphStore(tmp_path / "a") as s:
@@ -328,7 +327,6 @@ def test_no_compaction_when_stopping_on_an_error_or_ctrl_c(tmp_path, monkeypatch
     assert s.compact_seconds == 0
     compacted: list[Path] = []
     monkeypatch.setattr(OxigraphStore, "_compact", lambda self: compacted.append(self.path))
-    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files: Extractor())
     papers = tmp_path / "p.jsonl"
     papers.write_text("".join(json.dumps({"title": f"Paper {i}", "abstract": "We use ImageNet."}) + "\n"
                               for i in range(5)))
