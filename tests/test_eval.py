@@ -11,7 +11,7 @@ from kg.keys import entity_key
 from kg.model import CodeUrl, Entity, Extraction, Mention, Paper
 
 DATA = Path(__file__).parent / "data" / "extract"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from tests.helpers import SHARED
 
 
 def _ent(kind, name, role, aliases=()):

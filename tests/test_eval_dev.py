@@ -11,7 +11,7 @@ from kg.evaluate import evaluate, format_report
 from kg.model import Paper
 
 DEV = Path(__file__).parent / "data" / "dev-gold.jsonl"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.helpers import CORPUS
 
 
 def _key(t: str) -> str:

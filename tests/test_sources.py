@@ -13,9 +13,8 @@ from kg.model import Paper, Reject
 from kg.sources import FORMATS, SOURCES, detect_format, read
 
 DATA = Path(__file__).parent / "data" / "sources"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "daily-papers-2024-03-11.txt"
-GOLD = SHARED / "gold" / "seed.jsonl"
+from tests.helpers import SEED
+from tests.helpers import SEED_GOLD as GOLD
 
 
 def split(path: Path, fmt: str | None = None) -> tuple[list[Paper], list[Reject]]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import collections
-from pathlib import Path
 
 import pytest
 
 from kg.model import Paper, Reject
 from kg.sources import read
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.helpers import CORPUS
 # Papers per file as ../shared/corpus/SOURCE.md states them.
 EXPECTED = {
     "shiyibihua_arxiv-daily_data_2025-10_arxiv.json": 1399,
