@@ -65,7 +65,7 @@ def query(name: str | None, params: tuple[str, ...], sparql: str | None, cypher:
           neo4j_user: str | None, neo4j_database: str | None) -> None:
     """Run a named cross-paper query (queries/NAME.rq, or NAME.cypher with --neo4j).
 
-    Example: kg query shared-datasets --param paper="Graph Transformers for Large Graphs"
+    Example: kg query shared-datasets --param paper="UL2: Unifying Language Learning Paradigms"
     """
     from kg.sinks.named import list_queries
 

@@ -61,6 +61,16 @@ def test_dataset_usage_on_seed_finds_imagenet_in_several_papers(seed_store: Path
     assert usage.get("ImageNet", 0) >= 2, usage
 
 
+def test_readme_shared_datasets_example_finds_a_paper(seed_store: Path) -> None:
+    """The quick start's example must show something: both UL2 and ERNIE 3.0 evaluate on SuperGLUE
+    (read in the seed abstracts)."""
+    rows = json.loads(run("query", "shared-datasets", "--param", "paper=UL2: Unifying Language Learning Paradigms",
+                          "--store", seed_store, "--format", "json").stdout)
+    assert {"paper": "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation",
+            "dataset": "SuperGLUE"} in rows, rows
+    assert 'kg query shared-datasets --param paper="UL2: Unifying Language Learning Paradigms"' in (REPO / "README.md").read_text()
+
+
 def test_method_mentions_on_seed_finds_gpt3(seed_store: Path) -> None:
     rows = json.loads(run("query", "method-mentions", "--store", seed_store, "--format", "json").stdout)
     names = {r["method"]: r["papers"] for r in rows}
