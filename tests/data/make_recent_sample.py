@@ -1,0 +1,148 @@
+"""Draw the stratified sample of recent abstracts behind tests/data/recent-*-gold.jsonl."""
+# Sources: ../shared/corpus/recent/daily-arxiv-2025-2026.jsonl (arXiv daily feeds, 2025-03..2026-07)
+# and ../shared/corpus/recent/hf-daily-papers-2026.json (Hugging Face daily papers, 2026).
+# Strata: month x primary category (arXiv: cs.CV / cs.CL / cs.AI / any other) and month x topic
+# (Hugging Face: topic_tag, taken in shuffled order so that many topics appear). Usable rows: a
+# unique title (case-folded, across both files and every earlier gold set), an abstract of at
+# least 300 characters; a Hugging Face paper whose arXiv id is also in the arXiv file is left to
+# the arXiv side. Python's random.Random(SEED) shuffles each stratum.
+#
+# The sample is split by date: the latest 25% (by the paper's feed date) is the blind time-split
+# test set, scored only in aggregate; the rest is the training/development set.
+#
+#   python tests/data/make_recent_sample.py --list            # number, split, date, source, title
+#   python tests/data/make_recent_sample.py --batch 2 --of 4  # abstracts of annotation batch 2 of 4
+#   python tests/data/make_recent_sample.py --reannotate      # the 10% agreement sample
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+__all__ = ["SEED", "ARXIV_PER_MONTH", "HF_PER_MONTH", "draw", "split", "main"]
+
+SEED = 20261204
+_HERE = Path(__file__).resolve().parent
+SHARED = Path(os.environ.get("KG_SHARED") or _HERE.parents[2] / "shared")
+RECENT = SHARED / "corpus" / "recent"
+ARXIV = "daily-arxiv-2025-2026.jsonl"
+HF = "hf-daily-papers-2026.json"
+# per full month: 10 cs.CV, 5 cs.CL, 3 cs.AI, 2 other (the feed is ~49% CV, 28% CL, 16% AI, 7%
+# other; "other" is a little over-sampled so that LG, eess, RO, IR... appear at all)
+ARXIV_PER_MONTH = {"cs.CV": 10, "cs.CL": 5, "cs.AI": 3, "other": 2}
+ARXIV_SHORT_MONTH = {"2026-07": {"cs.CV": 3, "cs.CL": 2, "cs.AI": 1}}  # 286 papers, not 1,200
+HF_PER_MONTH = {"2026-01": 24, "2026-04": 35, "2026-05": 35}
+TEST_SHARE = 0.25
+
+
+def _fold(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _gold_titles() -> set[str]:
+    out: set[str] = set()
+    for path in [SHARED / "gold" / "seed.jsonl", *sorted(_HERE.glob("*gold*.jsonl"))]:
+        if path.name.startswith("recent-"):
+            continue
+        with path.open(encoding="utf-8") as fh:
+            out.update(_fold(json.loads(line)["title"]) for line in fh if line.strip())
+    return out
+
+
+def _rows() -> tuple[list[dict], list[dict]]:
+    with (RECENT / ARXIV).open(encoding="utf-8") as fh:
+        arxiv = [json.loads(line) for line in fh if line.strip()]
+    hf = [p for day in json.loads((RECENT / HF).read_text(encoding="utf-8"))["days"] for p in day["papers"]]
+    return arxiv, hf
+
+
+def draw(seed: int = SEED) -> list[dict]:
+    """The sample: dicts with number, split, date, source, id, title, abstract (sorted by date, then id)."""
+    arxiv, hf = _rows()
+    seen = _gold_titles()
+    counts: dict[str, int] = defaultdict(int)
+    for r in arxiv + hf:
+        counts[_fold(r["title"])] += 1
+    usable = lambda r: counts[_fold(r["title"])] == 1 and len(r.get("summary") or "") >= 300 and _fold(r["title"]) not in seen  # noqa: E731
+    arxiv_ids = {r["id"] for r in arxiv}
+    # the same paper in both files has one title, counted twice: let the arXiv side have it
+    for r in hf:
+        if r["id"] in arxiv_ids:
+            counts[_fold(r["title"])] -= 1
+    rng = random.Random(seed)
+    strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in arxiv:
+        if usable(r):
+            cat = r["categories"][0] if r["categories"][0] in ARXIV_PER_MONTH else "other"
+            strata[(r["date"][:7], cat)].append(r)
+    picked: list[dict] = []
+    for month in sorted({m for m, _ in strata}):
+        plan = ARXIV_SHORT_MONTH.get(month, ARXIV_PER_MONTH)
+        for cat, n in plan.items():
+            rows = sorted(strata[(month, cat)], key=lambda r: r["id"])
+            rng.shuffle(rows)
+            picked += [{"source": ARXIV, "date": r["date"], "id": r["id"], "title": r["title"],
+                        "abstract": r["summary"], "stratum": f"{month} {cat}"} for r in rows[:n]]
+    by_month: dict[str, list[dict]] = defaultdict(list)
+    for r in hf:
+        if r["id"] not in arxiv_ids and usable(r):
+            by_month[r["daily_date"][:7]].append(r)
+    for month, n in HF_PER_MONTH.items():
+        rows = sorted(by_month[month], key=lambda r: r["id"])
+        rng.shuffle(rows)
+        # one paper per topic in turn, so that the month's topics are spread over the quota
+        topics: dict[str, list[dict]] = defaultdict(list)
+        for r in rows:
+            topics[r.get("topic_tag") or ""].append(r)
+        order = list(topics)
+        take: list[dict] = []
+        while len(take) < n and any(topics.values()):
+            for t in order:
+                if topics[t] and len(take) < n:
+                    take.append(topics[t].pop(0))
+        picked += [{"source": HF, "date": r["daily_date"], "id": r["id"], "title": r["title"],
+                    "abstract": r["summary"], "stratum": f"{month} {r.get('topic_tag') or '-'}"} for r in take]
+    picked.sort(key=lambda r: (r["date"], r["id"]))
+    split(picked)
+    for i, r in enumerate(picked, 1):
+        r["number"] = i
+    return picked
+
+
+def split(rows: list[dict]) -> str:
+    """Mark each row train or test: test is every row dated on or after the cut-off date that leaves
+    at least 25% of the rows in it. Returns the cut-off date."""
+    dates = sorted(r["date"] for r in rows)
+    cut = dates[int(len(dates) * (1 - TEST_SHARE))]
+    for r in rows:
+        r["split"] = "test" if r["date"] >= cut else "train"
+    return cut
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--list", action="store_true", help="one line per abstract, no text")
+    ap.add_argument("--batch", type=int, help="print annotation batch K (numbers K, K+N, K+2N, ...)")
+    ap.add_argument("--of", type=int, default=4, help="number of annotation batches (default 4)")
+    ap.add_argument("--reannotate", action="store_true", help="print every tenth abstract (the agreement sample)")
+    ap.add_argument("--seed", type=int, default=SEED)
+    args = ap.parse_args(argv)
+    rows = draw(args.seed)
+    if args.batch:
+        rows = [r for r in rows if (r["number"] - 1) % args.of == args.batch - 1]
+    if args.reannotate:
+        rows = [r for r in rows if r["number"] % 10 == 5]
+    for r in rows:
+        if args.list:
+            print(f"{r['number']:4d} {r['split']:5s} {r['date']} {r['source'][:5]} {r['stratum']:40.40s} {r['title']}")
+        else:
+            print(f"=== {r['number']} | source: {r['source']} | id: {r['id']} | date: {r['date']}\nTITLE: {r['title']}\n\n{r['abstract']}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
