@@ -13,6 +13,9 @@
 #   python tests/data/make_recent_sample.py --list            # number, split, date, source, title
 #   python tests/data/make_recent_sample.py --batch 2 --of 4  # abstracts of annotation batch 2 of 4
 #   python tests/data/make_recent_sample.py --reannotate      # the 10% agreement sample
+#   python tests/data/make_recent_sample.py --combine A.jsonl B.jsonl ...
+#       checks annotators' files against the draw and writes recent-train-gold.jsonl and
+#       recent-test-gold.jsonl here (gold format of ANNOTATION.md, plus number/id/source/date)
 from __future__ import annotations
 
 import argparse
@@ -23,7 +26,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["SEED", "ARXIV_PER_MONTH", "HF_PER_MONTH", "draw", "split", "main"]
+__all__ = ["SEED", "ARXIV_PER_MONTH", "HF_PER_MONTH", "draw", "split", "combine", "main"]
 
 SEED = 20261204
 _HERE = Path(__file__).resolve().parent
@@ -123,6 +126,47 @@ def split(rows: list[dict]) -> str:
     return cut
 
 
+_GOLD_KEYS = ("methods", "proposed", "datasets", "introduced", "code_urls")
+
+
+def _check(rec: dict, where: str) -> list[str]:
+    problems = []
+    core = {t: set(rec[t]["core"]) for t in ("methods", "datasets")}
+    for k, t in (("proposed", "methods"), ("introduced", "datasets")):
+        problems += [f"{where}: {k} item {x!r} is not a core {t} item" for x in rec[k] if x not in core[t]]
+    return problems
+
+
+def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, list[str]]:
+    """Merge annotators' JSONL files (one record per drawn abstract, matched by number and checked by
+    title) into ``recent-train-gold.jsonl`` and ``recent-test-gold.jsonl``; returns (train, test, problems)."""
+    rows = {r["number"]: r for r in draw()}
+    got: dict[int, dict] = {}
+    problems: list[str] = []
+    for path in files:
+        with Path(path).open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                where = f"{path}:{n}"
+                row = rows.get(rec.get("number"))
+                if row is None or _fold(row["title"]) != _fold(rec.get("title", "")):
+                    problems.append(f"{where}: number/title do not match the draw")
+                    continue
+                problems += _check(rec, where)
+                got[row["number"]] = {"title": row["title"], "source": row["source"], "id": row["id"],
+                                      "date": row["date"], "number": row["number"],
+                                      **{k: rec[k] for k in _GOLD_KEYS}, "notes": rec.get("notes", "")}
+    counts = {}
+    for part in ("train", "test"):
+        recs = [got[n] for n in sorted(got) if rows[n]["split"] == part]
+        counts[part] = len(recs)
+        (out_dir / f"recent-{part}-gold.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    return counts["train"], counts["test"], problems
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--list", action="store_true", help="one line per abstract, no text")
@@ -130,7 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--of", type=int, default=4, help="number of annotation batches (default 4)")
     ap.add_argument("--reannotate", action="store_true", help="print every tenth abstract (the agreement sample)")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--combine", nargs="+", type=Path, metavar="FILE", help="annotators' files to merge into the gold sets")
     args = ap.parse_args(argv)
+    if args.combine:
+        train, test, problems = combine(args.combine)
+        print(*problems, sep="\n", file=sys.stderr)
+        print(f"recent-train-gold.jsonl: {train} papers, recent-test-gold.jsonl: {test} papers")
+        return 1 if problems else 0
     rows = draw(args.seed)
     if args.batch:
         rows = [r for r in rows if (r["number"] - 1) % args.of == args.batch - 1]
