@@ -27,6 +27,10 @@ __all__ = [
     "run_query",
     "stats",
     "evaluate_files",
+    "Neighbourhood",
+    "neighbourhood",
+    "top_subgraph",
+    "write_view",
 ]
 
 Progress = Callable[[int], None]
@@ -322,3 +326,79 @@ def evaluate_files(
 
     extractor = _extractor(kb_files)
     return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject)))
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The subgraph around the nodes a name or key matched (``focus``: their node ids)."""
+
+    graph: Any
+    focus: tuple[str, ...]
+    left_out: int = 0  # papers naming a focus entity that were left out (beyond max_papers)
+
+
+def neighbourhood(store: Path, query: str, *, max_papers: int = 50, base_iri: str = DEFAULT_BASE_IRI) -> Neighbourhood:
+    """A paper's, method's, dataset's or repository's neighbourhood: ``query`` is a key
+    (``arxiv:2401.00001``, a method key), a name or alias, or part of a paper title.
+
+    Raises ``KGError`` when nothing matches. A name several senses share matches all of them.
+    """
+    from kg.sinks.subgraph import find_nodes, neighbourhood as around
+
+    with open_store(store, base_iri, read_only=True) as st:
+        iris = find_nodes(st.store, query)
+        if not iris:
+            raise KGError(f"nothing in {store} is named {query!r}: give a paper title (or part of it), "
+                          "an arXiv key such as arxiv:2401.00001, or a method/dataset name")
+        g, left = around(st.store, iris, max_papers=max_papers)
+    focus = tuple(n for n, d in g.nodes(data=True) if _iri_of(d, base_iri) in set(iris))
+    return Neighbourhood(g, focus, left)
+
+
+def top_subgraph(store: Path, n: int = 30, *, base_iri: str = DEFAULT_BASE_IRI) -> Any:
+    """The ``n`` entities named by most papers and the papers naming at least two of them."""
+    from kg.sinks.subgraph import top_entities
+
+    with open_store(store, base_iri, read_only=True) as st:
+        return top_entities(st.store, n)
+
+
+def write_view(graph: Any, out: Path, *, title: str, focus: str | None = None, note: str = "") -> int:
+    """Write ``graph`` as a self-contained interactive HTML page to ``out`` (atomically); returns bytes."""
+    from kg.sinks.html import graph_to_page
+
+    data = graph_to_page(graph, title, focus, note).encode("utf-8")
+    _atomic_write_bytes(Path(out), data)
+    return len(data)
+
+
+def _iri_of(attrs: dict[str, Any], base_iri: str) -> str:
+    from kg.sinks.rdf import IRI_KINDS, mint_iri
+
+    return mint_iri(base_iri, IRI_KINDS[attrs["label"]], attrs["key"])
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, fsync, then rename over it: never half a file."""
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise KGError(f"cannot write {path}: {e.strerror or e}") from e
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise KGError(f"cannot write {path}: {e.strerror or e}") from e

@@ -23,6 +23,7 @@ from kg.cli_common import (
     user_errors,
     with_options,
 )
+from kg.cli_show import show, view
 from kg.cli_query import query, stats
 from kg.model import Reject
 
@@ -221,6 +222,8 @@ def import_pwc(datasets_json: Path, methods_json: Path, output: Path) -> None:
 
 cli.add_command(query)
 cli.add_command(stats)
+cli.add_command(show)
+cli.add_command(view)
 
 
 def main() -> None:
