@@ -3,7 +3,8 @@
 # Papers are matched by title. FIRST is taken as reference and SECOND scored against it the way
 # `kg eval` scores the extractor (core items must match; an item matching the other side's optional
 # item counts neither way), so P is "share of SECOND's core items that FIRST has as core or optional"
-# and R the converse; F1 of the two is the agreement figure. Roles: the share of items both mark
+# and R the converse; F1 of the two is the agreement figure. "strict" counts core against core only
+# (an item one side has as core and the other as optional is a disagreement). Roles: the share of items both mark
 # proposed/introduced among those either marks, over items both have as core.
 from __future__ import annotations
 
@@ -75,7 +76,13 @@ def agreement(first: Path, second: Path) -> dict[str, dict[str, float]]:
             h, c = _side(b[k], a[k], t)
             hr, cr = hr + h, cr + c
         p, r = hp / cp if cp else 1.0, hr / cr if cr else 1.0
-        out[t] = {"P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0, "items_first": cr, "items_second": cp}
+        both = only = 0
+        for k in common:
+            ca, cb = _items(a[k][t]["core"]), _items(b[k][t]["core"])
+            both += sum(any(x & y for y in ca) for x in cb)
+            only += sum(not any(x & y for y in ca) for x in cb) + sum(not any(x & y for y in cb) for x in ca)
+        out[t] = {"P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0, "items_first": cr, "items_second": cp,
+                  "strict_F1": 2 * both / (2 * both + only) if both + only else 1.0}
     for role, t in (("proposed", "methods"), ("introduced", "datasets")):
         ag = tot = 0
         for k in common:
