@@ -13,6 +13,7 @@
 #   python tests/data/make_recent_sample.py --list            # number, split, date, source, title
 #   python tests/data/make_recent_sample.py --batch 2 --of 4  # abstracts of annotation batch 2 of 4
 #   python tests/data/make_recent_sample.py --reannotate      # the 10% agreement sample
+#   python tests/data/make_recent_sample.py --extra --list    # the second training draw (before the cut-off)
 #   python tests/data/make_recent_sample.py --combine A.jsonl B.jsonl ...
 #       checks annotators' files against the draw and writes recent-train-gold.jsonl and
 #       recent-test-gold.jsonl here (gold format of ANNOTATION.md, plus number/id/source/date)
@@ -40,6 +41,11 @@ ARXIV_PER_MONTH = {"cs.CV": 10, "cs.CL": 5, "cs.AI": 3, "other": 2}
 ARXIV_SHORT_MONTH = {"2026-07": {"cs.CV": 3, "cs.CL": 2, "cs.AI": 1}}  # 286 papers, not 1,200
 HF_PER_MONTH = {"2026-01": 24, "2026-04": 35, "2026-05": 35}
 TEST_SHARE = 0.25
+# A second, training-only draw (more data for the learned stage): the same strata, only papers
+# dated before the first draw's cut-off, none of the first draw; numbered from 1001 on.
+EXTRA_SEED = 20261205
+EXTRA_ARXIV_PER_MONTH = {"cs.CV": 8, "cs.CL": 4, "cs.AI": 2, "other": 2}
+EXTRA_HF_PER_MONTH = {"2026-01": 20, "2026-04": 14}
 
 
 def _fold(title: str) -> str:
@@ -65,8 +71,29 @@ def _rows() -> tuple[list[dict], list[dict]]:
 
 def draw(seed: int = SEED) -> list[dict]:
     """The sample: dicts with number, split, date, source, id, title, abstract (sorted by date, then id)."""
+    picked = _draw(seed, ARXIV_PER_MONTH, ARXIV_SHORT_MONTH, HF_PER_MONTH, set(), None)
+    split(picked)
+    for i, r in enumerate(picked, 1):
+        r["number"] = i
+    return picked
+
+
+def draw_extra() -> list[dict]:
+    """The training-only second draw: rows dated before the first draw's cut-off, none of the first draw."""
+    first = draw()
+    cut = min(r["date"] for r in first if r["split"] == "test")
+    picked = _draw(EXTRA_SEED, EXTRA_ARXIV_PER_MONTH, {}, EXTRA_HF_PER_MONTH, {_fold(r["title"]) for r in first}, cut)
+    for i, r in enumerate(picked, 1001):
+        r["number"], r["split"] = i, "train"
+    return picked
+
+
+def _draw(seed: int, arxiv_plan: dict, short: dict, hf_plan: dict, skip: set[str], before: str | None) -> list[dict]:
     arxiv, hf = _rows()
-    seen = _gold_titles()
+    if before is not None:
+        arxiv = [r for r in arxiv if r["date"] < before]
+        hf = [r for r in hf if r["daily_date"] < before]
+    seen = _gold_titles() | skip
     counts: dict[str, int] = defaultdict(int)
     for r in arxiv + hf:
         counts[_fold(r["title"])] += 1
@@ -84,7 +111,7 @@ def draw(seed: int = SEED) -> list[dict]:
             strata[(r["date"][:7], cat)].append(r)
     picked: list[dict] = []
     for month in sorted({m for m, _ in strata}):
-        plan = ARXIV_SHORT_MONTH.get(month, ARXIV_PER_MONTH)
+        plan = short.get(month, arxiv_plan)
         for cat, n in plan.items():
             rows = sorted(strata[(month, cat)], key=lambda r: r["id"])
             rng.shuffle(rows)
@@ -94,7 +121,7 @@ def draw(seed: int = SEED) -> list[dict]:
     for r in hf:
         if r["id"] not in arxiv_ids and usable(r):
             by_month[r["daily_date"][:7]].append(r)
-    for month, n in HF_PER_MONTH.items():
+    for month, n in hf_plan.items():
         rows = sorted(by_month[month], key=lambda r: r["id"])
         rng.shuffle(rows)
         # one paper per topic in turn, so that the month's topics are spread over the quota
@@ -110,9 +137,6 @@ def draw(seed: int = SEED) -> list[dict]:
         picked += [{"source": HF, "date": r["daily_date"], "id": r["id"], "title": r["title"],
                     "abstract": r["summary"], "stratum": f"{month} {r.get('topic_tag') or '-'}"} for r in take]
     picked.sort(key=lambda r: (r["date"], r["id"]))
-    split(picked)
-    for i, r in enumerate(picked, 1):
-        r["number"] = i
     return picked
 
 
@@ -140,7 +164,7 @@ def _check(rec: dict, where: str) -> list[str]:
 def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, list[str]]:
     """Merge annotators' JSONL files (one record per drawn abstract, matched by number and checked by
     title) into ``recent-train-gold.jsonl`` and ``recent-test-gold.jsonl``; returns (train, test, problems)."""
-    rows = {r["number"]: r for r in draw()}
+    rows = {r["number"]: r for r in draw() + draw_extra()}
     got: dict[int, dict] = {}
     problems: list[str] = []
     for path in files:
@@ -174,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--of", type=int, default=4, help="number of annotation batches (default 4)")
     ap.add_argument("--reannotate", action="store_true", help="print every tenth abstract (the agreement sample)")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--extra", action="store_true", help="the second, training-only draw")
     ap.add_argument("--combine", nargs="+", type=Path, metavar="FILE", help="annotators' files to merge into the gold sets")
     args = ap.parse_args(argv)
     if args.combine:
@@ -181,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print(*problems, sep="\n", file=sys.stderr)
         print(f"recent-train-gold.jsonl: {train} papers, recent-test-gold.jsonl: {test} papers")
         return 1 if problems else 0
-    rows = draw(args.seed)
+    rows = draw_extra() if args.extra else draw(args.seed)
     if args.batch:
         rows = [r for r in rows if (r["number"] - 1) % args.of == args.batch - 1]
     if args.reannotate:
