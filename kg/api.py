@@ -76,17 +76,19 @@ def iter_papers(
     input_format: str | None = None,
     on_reject: Callable[[Reject], None] | None = None,
     unreadable: list[str] | None = None,
+    records: str | None = None,
 ) -> Iterator[Paper]:
     """Papers from every file in order; rejects go to ``on_reject`` (never raised).
 
     A file that cannot be read at all raises ``SourceError``, unless ``unreadable`` is given:
-    then its one-line message is appended there and the next file is read.
+    then its one-line message is appended there and the next file is read. ``records`` says
+    where JSON paper objects sit (``days[].papers``); by default they are found at any depth.
     """
     from kg.sources import read
 
     for path in paths:
         try:
-            for rec in read(Path(path), input_format):
+            for rec in read(Path(path), input_format, records=records):
                 if isinstance(rec, Reject):
                     if on_reject is not None:
                         on_reject(rec)
@@ -145,6 +147,7 @@ def ingest(
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
     report: IngestReport | None = None,
+    records: str | None = None,
 ) -> IngestReport:
     """Read, extract and write ``paths`` into the embedded store and/or Neo4j, in batches.
 
@@ -173,7 +176,7 @@ def ingest(
         if neo4j is not None:
             sinks.append(("neo4j", open_neo4j(neo4j)))
         extractor = _extractor(kb_files)
-        papers = iter_papers(paths, input_format, _reject, unreadable)
+        papers = iter_papers(paths, input_format, _reject, unreadable, records)
         seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
                                      "CodeRepository": set()}
         for chunk in _batched(extractor.extract_all(papers, workers=workers), batch_size):
@@ -222,6 +225,7 @@ def extract_to_jsonl(
     workers: int = 1,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
+    records: str | None = None,
 ) -> int:
     """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written.
 
@@ -233,7 +237,8 @@ def extract_to_jsonl(
     extractor = _extractor(kb_files)
     unreadable: list[str] = []
     n = 0
-    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable), workers=workers):
+    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable, records),
+                                    workers=workers):
         out.write(json.dumps(extraction_to_json(ex), ensure_ascii=False))
         out.write("\n")
         n += 1
@@ -316,6 +321,7 @@ def evaluate_files(
     input_format: str | None = None,
     kb_files: Sequence[Path] = (),
     on_reject: Callable[[Reject], None] | None = None,
+    records: str | None = None,
 ) -> Any:
     """Extract ``inputs`` (or read a ``kg extract`` JSONL output) and score against ``gold``.
 
@@ -325,7 +331,7 @@ def evaluate_files(
     from kg.evaluate import evaluate
 
     extractor = _extractor(kb_files)
-    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject)))
+    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject, records=records)))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from kg.cli_common import (
     neo4j_target,
     open_out,
     quiet_option,
+    records_option,
     reject_printer,
     settings,
     store_option,
@@ -45,6 +46,7 @@ def cli() -> None:
 @click.option("--no-store", is_flag=True, help="Write only to Neo4j, not to the embedded store.")
 @with_options(neo4j_options)
 @format_in_option
+@records_option
 @kb_option
 @click.option("--base-iri", default=None, help="Base IRI for minted resources (or KG_BASE_IRI).")
 @click.option("--batch-size", type=click.IntRange(1), default=None, help="Papers per write batch.")
@@ -54,7 +56,7 @@ def cli() -> None:
               help="Also write rejected records (file:line: reason) to this file.")
 @quiet_option
 def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_uri: str | None,
-           neo4j_user: str | None, neo4j_database: str | None, input_format: str | None,
+           neo4j_user: str | None, neo4j_database: str | None, input_format: str | None, records: str | None,
            kb_files: tuple[Path, ...], base_iri: str | None, batch_size: int | None,
            neo4j_batch_size: int | None, workers: int | None, rejects_path: Path | None,
            quiet: bool) -> None:
@@ -78,6 +80,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
                 neo4j=neo4j_target(s), input_format=input_format,
                 kb_files=(*s.kb, *kb_files), batch_size=s.batch_size, workers=s.workers,
                 on_reject=reject_printer(quiet, rejects_file), progress=progress, report=report,
+                records=records,
             )
     except KeyboardInterrupt:
         progress.done()
@@ -102,12 +105,13 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write JSONL here (default stdout).")
 @format_in_option
+@records_option
 @kb_option
 @click.option("--workers", type=click.IntRange(1), default=None, help="Extraction processes.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write rejected records to this file.")
 @quiet_option
-def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | None,
+def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | None, records: str | None,
             kb_files: tuple[Path, ...], workers: int | None, rejects_path: Path | None,
             quiet: bool) -> None:
     """Extract methods, datasets and code URLs: one JSON object per paper per line.
@@ -129,7 +133,7 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
         with user_errors():
             api.extract_to_jsonl(list(inputs), out, input_format=input_format,
                                  kb_files=(*s.kb, *kb_files), workers=s.workers,
-                                 on_reject=on_reject, progress=progress)
+                                 on_reject=on_reject, progress=progress, records=records)
     finally:
         progress.done()
         if output:
@@ -178,9 +182,10 @@ def export(fmt: str, output: Path | None, store: Path | None, base_iri: str | No
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_in_option
+@records_option
 @kb_option
 @click.option("--verbose", "-v", is_flag=True, help="List every miss and false positive with its paper.")
-def eval_(gold: Path, inputs: tuple[Path, ...], input_format: str | None,
+def eval_(gold: Path, inputs: tuple[Path, ...], input_format: str | None, records: str | None,
           kb_files: tuple[Path, ...], verbose: bool) -> None:
     """Score the extractor against a gold file (ANNOTATION.md rules).
 
@@ -191,7 +196,7 @@ def eval_(gold: Path, inputs: tuple[Path, ...], input_format: str | None,
     s = settings()
     with user_errors():
         report = api.evaluate_files(gold, list(inputs), input_format=input_format,
-                                    kb_files=(*s.kb, *kb_files), on_reject=reject_printer(False, None))
+                                    kb_files=(*s.kb, *kb_files), on_reject=reject_printer(False, None), records=records)
     click.echo(format_report(report, verbose=verbose))
 
 

@@ -18,7 +18,7 @@ from kg.sources import FORMATS as INPUT_FORMATS
 
 __all__ = [
     "EXIT_REJECTED", "Progress", "settings", "user_errors", "open_out", "reject_printer", "neo4j_target",
-    "quiet_option", "store_option", "format_in_option", "kb_option", "neo4j_options", "with_options",
+    "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "neo4j_options", "with_options",
 ]
 
 EXIT_REJECTED = 3
@@ -95,6 +95,10 @@ store_option = click.option(
 format_in_option = click.option(
     "--input-format", type=click.Choice(INPUT_FORMATS), default=None,
     help="Force the input format instead of detecting it.",
+)
+records_option = click.option(
+    "--records", "records", default=None, metavar="PATH",
+    help="Where the paper objects sit in JSON input, e.g. days[].papers (default: found at any depth).",
 )
 kb_option = click.option(
     "--kb", "kb_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),

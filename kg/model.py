@@ -25,7 +25,8 @@ class Paper:
     """One paper as read from a source file.
 
     ``key`` is the stable identity (``arxiv:2403.01234`` or ``title:<hash>``, see ``kg.keys``);
-    ``source`` and ``line`` say where the record started (1-based line).
+    ``source`` and ``line`` say where the record started (1-based line); ``categories`` are the
+    listing's subject tags (``cs.CL``) as read, not used by extraction.
     """
 
     key: str
@@ -37,6 +38,7 @@ class Paper:
     date: str | None = None
     source: str = ""
     line: int = 0
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

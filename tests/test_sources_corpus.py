@@ -16,6 +16,9 @@ EXPECTED = {
     "shiyibihua_arxiv-daily_data_2025-11_arxiv.json": 1026,
     "tiagoft_NLP_arxiv_data.csv": 996,
     "amds123_arxiv_posts_2014-2019_derived.jsonl": 20586,
+    # ../shared/corpus/recent (no SOURCE.md there; counts are the records in the files)
+    "recent/daily-arxiv-2025-2026.jsonl": 19486,
+    "recent/hf-daily-papers-2026.json": 1616,  # {"days": [{"date", "papers": [...]}]}
 }
 
 pytestmark = [
@@ -38,10 +41,10 @@ def test_corpus_file_reads_whole(name: str) -> None:
     assert all(p.title and p.abstract and p.key for p in papers)
     lines = [p.line for p in papers]
     assert lines == sorted(lines) and len(set(lines)) == len(lines)
-    if name.endswith(".json"):  # arXiv API output: every paper has its arXiv id
+    if name.endswith(".json"):  # arXiv API and Hugging Face output: every paper has its arXiv id
         assert all(p.key.startswith("arxiv:") for p in papers)
 
 
 def test_corpus_has_only_the_expected_files() -> None:
-    found = {p.name for p in CORPUS.iterdir() if p.suffix != ".md"}
+    found = {p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file() and p.suffix != ".md"}
     assert found == set(EXPECTED), "new corpus file: add its count from SOURCE.md to EXPECTED"

@@ -13,6 +13,7 @@ from kg.sources.arxiv_xml import read_arxiv_xml
 from kg.sources.csv_ import header_names, read_csv
 from kg.sources.daily import read_daily
 from kg.sources.json_ import read_json
+from kg.sources.records_path import parse_records_path
 from kg.sources.jsonl import read_jsonl
 
 __all__ = ["SOURCES", "FORMATS", "MAX_FIELD_CHARS", "detect_format", "read"]
@@ -25,6 +26,8 @@ SOURCES: dict[str, Callable[[Path], Iterator[Paper | Reject]]] = {
     "arxiv-xml": read_arxiv_xml,
 }
 FORMATS: tuple[str, ...] = tuple(sorted(SOURCES))
+# Readers that also take ``records`` (a path such as ``days[].papers`` to the paper objects).
+_NESTED: dict[str, Callable[[Path, str], Iterator[Paper | Reject]]] = {"json": read_json, "jsonl": read_jsonl}
 
 _EXTENSIONS = {
     ".txt": "daily",
@@ -54,7 +57,7 @@ def _sniff(path: Path) -> str | None:
     if text.startswith("{"):
         try:
             first = json.loads(lines[0])
-        except ValueError:
+        except (ValueError, RecursionError):
             return "json"  # an object spread over several lines
         holds_list = isinstance(first, dict) and not has_paper_field(first) and any(
             isinstance(v, list) for v in first.values()
@@ -87,16 +90,23 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
-def read(path: Path, input_format: str | None = None) -> Iterator[Paper | Reject]:
+def read(path: Path, input_format: str | None = None, *, records: str | None = None) -> Iterator[Paper | Reject]:
     """Papers and Rejects from one file, in file order; SourceError when the file cannot be read.
 
     The file is checked (exists, is text) before this returns, so those errors are not deferred
-    to the first ``next()``. An empty file yields nothing.
+    to the first ``next()``. An empty file yields nothing. ``records`` (JSON and JSON Lines only)
+    is where the paper objects sit, such as ``days[].papers``.
     """
     path = Path(path)
     if input_format is not None and input_format not in SOURCES:
         raise SourceError(f"unknown input format {input_format!r}; choose one of: {', '.join(FORMATS)}")
+    if records is not None:
+        parse_records_path(records)  # a bad path is an error before any file is read
     if check_file(path) and input_format is None:
         return iter(())  # blank: no records, whatever its extension
     fmt = input_format or detect_format(path)
-    return SOURCES[fmt](path)
+    if records is None:
+        return SOURCES[fmt](path)
+    if fmt not in _NESTED:
+        raise SourceError(f"{path}: --records applies to JSON and JSON Lines input, not {fmt}")
+    return _NESTED[fmt](path, records)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +24,7 @@ __all__ = [
     "snippet",
     "to_paper",
     "json_type",
+    "decode_json",
 ]
 
 MAX_FIELD_CHARS = 1_000_000
@@ -33,7 +36,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "arxiv_id", "arxivid", "paper_id", "paperid"),
     "url": ("url", "arxiv_url", "abs_url", "pdf_url", "link", "links"),
     "authors": ("authors", "author"),
-    "date": ("date", "published", "post_date", "updated"),
+    "date": ("date", "daily_date", "published", "published_at", "post_date", "updated"),
+    "categories": ("categories", "category", "primary_category"),
 }
 
 _HEAD_BYTES = 1024
@@ -115,6 +119,23 @@ def json_type(value: object) -> str:
     return names.get(type(value), "a number")
 
 
+def decode_json(decoder: json.JSONDecoder, text: str, pos: int = 0) -> tuple[Any, int]:
+    """``decoder.raw_decode`` whose two non-syntax failures are ValueErrors a user can read:
+    nesting deeper than Python's recursion limit, and an integer over its 4,300-digit limit."""
+    try:
+        return decoder.raw_decode(text, pos)
+    except RecursionError:
+        raise ValueError("nested too deeply (more levels of [ and { than the parser allows)") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as e:
+        if "integer string conversion" not in str(e):
+            raise
+        digits = re.search(r"value has (\d+) digits", str(e))
+        n = f"{int(digits.group(1)):,} digits" if digits else "too many digits"
+        raise ValueError(f"a number with {n} (the limit is {sys.get_int_max_str_digits():,})") from None
+
+
 def _as_text(value: Any) -> str | None:
     """A scalar field value as text; None when absent; TypeError when it is not scalar."""
     if value is None or isinstance(value, bool):
@@ -162,6 +183,20 @@ def _as_authors(value: Any) -> tuple[str, ...]:
     return tuple(" ".join(p.split()) for p in parts if p and p.strip())
 
 
+def _as_categories(value: Any) -> tuple[str, ...]:
+    """Categories from a list of names (or objects with ``term``/``name``) or one separated string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts: list[str] = re.split(r"[\s,;]+", value)
+    elif isinstance(value, list):
+        parts = [v.get("term") or v.get("name") or "" if isinstance(v, Mapping) else v for v in value]
+        parts = [v for v in parts if isinstance(v, str)]
+    else:
+        raise TypeError(json_type(value))
+    return tuple(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+
+
 def _pick(fields: Mapping[str, Any], kind: str) -> tuple[str | None, Any]:
     """(name, value) of the first field of ``kind`` present with a non-empty value."""
     for name in FIELD_NAMES[kind]:
@@ -196,10 +231,13 @@ def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Rejec
         urls = [u for u in (_as_url(fields.get(n)) for n in FIELD_NAMES["url"]) if u]
         kind = "authors"
         authors = _as_authors(_pick(fields, "authors")[1])
+        kind = "categories"
+        categories = _as_categories(_pick(fields, "categories")[1])
     except TypeError as e:
         return reject(f"{kind} holds {e} where text was expected")
     title_raw = values["title"]
-    texts = {**{k: v for k, v in values.items() if v}, "url": " ".join(urls), "authors": " ".join(authors)}
+    texts = {**{k: v for k, v in values.items() if v}, "url": " ".join(urls), "authors": " ".join(authors),
+             "categories": " ".join(categories)}
     for kind, text in texts.items():
         if len(text) > MAX_FIELD_CHARS:
             return reject(
@@ -236,4 +274,5 @@ def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Rejec
         date=values["date"].strip() if values["date"] else None,
         source=source,
         line=line,
+        categories=categories,
     )
