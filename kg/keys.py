@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["normalise_name", "entity_key", "paper_key", "arxiv_id_from", "url_key", "title_key"]
+__all__ = ["normalise_name", "entity_key", "kb_id", "paper_key", "arxiv_id_from", "url_key", "title_key"]
 
 _DROP = re.compile(r"[^a-z0-9+.∞]")
 _ARXIV_NEW = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
@@ -30,6 +30,14 @@ def entity_key(name: str) -> str:
         return key
     folded = unicodedata.normalize("NFKC", name).casefold().strip()
     return "u" + hashlib.sha1(folded.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def kb_id(kind: str, name: str) -> str:
+    """Stable id of a knowledge-base entry: ``method:<key of its preferred name>`` (or ``dataset:``).
+
+    It depends on the kind and the preferred name only, so adding aliases never changes it.
+    """
+    return f"{kind.lower()}:{entity_key(name)}"
 
 
 def title_key(title: str) -> str:

@@ -77,6 +77,8 @@ class Entity:
     role: str  # proposed|mentioned for methods, introduced|used for datasets
     aliases: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    kb_id: str | None = None  # the knowledge-base entry it resolved to (kg.keys.kb_id), None if unknown
+    long_form: str | None = None  # the long form the paper's text defines for the name, if any
 
 
 @dataclass(frozen=True, slots=True)

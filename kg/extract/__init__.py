@@ -125,12 +125,12 @@ def _mentions_in(ms: tuple) -> tuple[Mention, ...]:
 def _work(texts: list[tuple[str, str]]) -> list[tuple]:
     """In a worker: each paper's findings as nested tuples (cheap to pickle)."""
     assert _WORKER is not None
-    ents = lambda es: tuple((e.kind, e.key, e.name, e.role, e.aliases, _mentions_out(e.mentions)) for e in es)  # noqa: E731
+    ents = lambda es: tuple((e.kind, e.key, e.name, e.role, e.aliases, _mentions_out(e.mentions), e.kb_id, e.long_form) for e in es)  # noqa: E731
     return [(ents(m), ents(d), tuple((u.url, u.key, u.host, u.owner, u.repo, _mentions_out(u.mentions)) for u in us))
             for m, d, us in _WORKER._found(texts)]
 
 
 def _unpack(batch: list[Paper], result: Any) -> Iterator[Extraction]:
-    ents = lambda es: tuple(Entity(*e[:5], _mentions_in(e[5])) for e in es)  # noqa: E731
+    ents = lambda es: tuple(Entity(*e[:5], _mentions_in(e[5]), *e[6:]) for e in es)  # noqa: E731
     for p, (m, d, us) in zip(batch, result.get()):
         yield Extraction(p, ents(m), ents(d), tuple(CodeUrl(*u[:5], _mentions_in(u[5])) for u in us))

@@ -11,7 +11,7 @@ from kg.extract.clean import Cleaned
 from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
 from kg.extract.rules import Cand
 from kg.extract.urls import classify, find_urls
-from kg.keys import url_key
+from kg.keys import kb_id, url_key
 from kg.model import CodeUrl, Entity, Mention
 
 __all__ = ["assemble", "code_urls"]
@@ -114,7 +114,11 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
         if not mentions:
             continue
         role = ("proposed" if proposed else "mentioned") if kind == "Method" else ("introduced" if proposed else "used")
-        ent = Entity(kind, entity_key(name), name, role, tuple(aliases), tuple(mentions))
+        # the evidence identity needs (kg.graph): the KB entry, and the long form the text defines
+        long_form = next((c.long for _, c in members if c.long), None) or next(
+            (c.surface for _, c in members if c.target), None)
+        ent = Entity(kind, entity_key(name), name, role, tuple(aliases), tuple(mentions),
+                     kb_id(entry.kind, entry.name) if entry else None, long_form)
         (methods if kind == "Method" else datasets).append(ent)
     _own_variants(methods, kb)
     order = lambda e: (e.mentions[0].field != "title", e.mentions[0].start)  # noqa: E731

@@ -16,7 +16,8 @@ def _mentions(ms: tuple[Mention, ...]) -> list[dict]:
 
 
 def _entity(e: Entity) -> dict:
-    return {"name": e.name, "role": e.role, "aliases": list(e.aliases), "mentions": _mentions(e.mentions)}
+    return {"name": e.name, "role": e.role, "aliases": list(e.aliases), "mentions": _mentions(e.mentions),
+            "kb_id": e.kb_id, "long_form": e.long_form}
 
 
 def extraction_to_json(ex: Extraction) -> dict:
@@ -40,6 +41,10 @@ def _m(d: dict, where: str) -> Mention:
         raise ExtractionError(f"{where}: bad mention {d!r:.80} ({e}); needs field, start, end") from e
 
 
+def _opt_str(v: object) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
 def extraction_from_json(d: dict) -> Extraction:
     """Inverse of ``extraction_to_json`` (the paper keeps only id and title)."""
     if not isinstance(d, dict) or "title" not in d:
@@ -55,7 +60,8 @@ def extraction_from_json(d: dict) -> Extraction:
                 default = "mentioned" if kind == "Method" else "used"
                 out.append(Entity(kind, str(e.get("key") or entity_key(name)), name, str(e.get("role") or default),
                                   tuple(str(a) for a in e.get("aliases") or ()),
-                                  tuple(_m(m, where) for m in e.get("mentions") or ())))
+                                  tuple(_m(m, where) for m in e.get("mentions") or ()),
+                                  _opt_str(e.get("kb_id")), _opt_str(e.get("long_form"))))
             except (KeyError, TypeError) as err:
                 raise ExtractionError(f"{where}: bad {kind.lower()} entry {e!r:.80}; needs 'name'") from err
         return tuple(out)
