@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from kg.config import DEFAULT_BASE_IRI
 from kg.errors import KGError, SourceError
+from kg.files import atomic_write
 from kg.graph import build_graph
 from kg.model import Extraction, Paper, Reject, WriteStats
 
@@ -218,7 +219,7 @@ def _count(report: IngestReport, seen: dict[str, set[str]], chunk: list[Extracti
 
 def extract_to_jsonl(
     paths: Sequence[Path],
-    out: IO[str],
+    out: IO[str] | Path,
     *,
     input_format: str | None = None,
     kb_files: Sequence[Path] = (),
@@ -230,22 +231,37 @@ def extract_to_jsonl(
     """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written.
 
     A file that cannot be read does not stop the others: their papers are written, then a
-    ``SourceError`` names every unreadable file (as :func:`ingest` does).
+    ``SourceError`` names every unreadable file (as :func:`ingest` does). ``out`` given as a path
+    is written atomically: it changes only when the run ends, and stays as it was when it fails,
+    is interrupted, or can read none of its inputs.
     """
+    unreadable: list[str] = []
+    if isinstance(out, (str, Path)):
+        with atomic_write(out, "w", encoding="utf-8", newline="\n") as f:
+            n = _extract_jsonl(paths, f, input_format, kb_files, workers, on_reject, progress, unreadable, records)
+            if len(unreadable) == len(paths):  # nothing could be read: leave the old file as it was
+                raise _unreadable_error(unreadable, paths, "")
+    else:
+        n = _extract_jsonl(paths, out, input_format, kb_files, workers, on_reject, progress, unreadable, records)
+    if unreadable:
+        raise _unreadable_error(unreadable, paths, f"extracted: {n:,} papers written")
+    return n
+
+
+def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None,
+                   kb_files: Sequence[Path], workers: int, on_reject: Callable[[Reject], None] | None,
+                   progress: Progress | None, unreadable: list[str], records: str | None) -> int:
     from kg.extract import extraction_to_json
 
     extractor = _extractor(kb_files)
-    unreadable: list[str] = []
     n = 0
     for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable, records),
                                     workers=workers):
         out.write(json.dumps(extraction_to_json(ex), ensure_ascii=False))
         out.write("\n")
         n += 1
-        if progress is not None and n % 100 == 0:
-            progress(100)
-    if unreadable:
-        raise _unreadable_error(unreadable, paths, f"extracted: {n:,} papers written")
+        if progress is not None:
+            progress(1)
     return n
 
 
@@ -257,7 +273,10 @@ def _unreadable_error(unreadable: list[str], paths: Sequence[Path], done: str) -
 
 
 def export(store: Path, fmt: str, out: IO[bytes] | Path, base_iri: str = DEFAULT_BASE_IRI) -> int:
-    """Export the embedded store as ``fmt`` to a binary stream (or, for ``neo4j-admin``, a folder)."""
+    """Export the embedded store as ``fmt`` to a binary stream or a file (for ``neo4j-admin``, a
+    folder). A file (or the folder's files) is written atomically: beside it first, renamed into
+    place only once complete, so a failed run (no store, store busy, full disk, Ctrl-C) leaves what
+    was there unchanged."""
     from kg.sinks import get_exporter
 
     exporter = get_exporter(fmt)
@@ -265,6 +284,9 @@ def export(store: Path, fmt: str, out: IO[bytes] | Path, base_iri: str = DEFAULT
         if fmt == "neo4j-admin":
             written = exporter(st.to_networkx(), Path(out))  # type: ignore[arg-type]
             return sum(written.values())
+        if isinstance(out, (str, Path)):
+            with atomic_write(out, "wb") as f:
+                return int(exporter(st, f))
         return int(exporter(st, out))
 
 
@@ -374,7 +396,8 @@ def write_view(graph: Any, out: Path, *, title: str, focus: str | None = None, n
     from kg.sinks.html import graph_to_page
 
     data = graph_to_page(graph, title, focus, note).encode("utf-8")
-    _atomic_write_bytes(Path(out), data)
+    with atomic_write(Path(out), "wb") as f:
+        f.write(data)
     return len(data)
 
 
@@ -382,29 +405,3 @@ def _iri_of(attrs: dict[str, Any], base_iri: str) -> str:
     from kg.sinks.rdf import IRI_KINDS, mint_iri
 
     return mint_iri(base_iri, IRI_KINDS[attrs["label"]], attrs["key"])
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it: never half a file."""
-    import os
-    import tempfile
-
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise KGError(f"cannot write {path}: {e.strerror or e}") from e
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise KGError(f"cannot write {path}: {e.strerror or e}") from e

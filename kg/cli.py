@@ -10,12 +10,13 @@ import click
 from kg import __version__, api
 from kg.cli_common import (
     EXIT_REJECTED,
+    KGGroup,
     Progress,
+    RejectsFile,
     format_in_option,
     kb_option,
     neo4j_options,
     neo4j_target,
-    open_out,
     quiet_option,
     records_option,
     reject_printer,
@@ -31,7 +32,7 @@ from kg.model import Reject
 __all__ = ["main", "cli"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def cli() -> None:
     """Turn ML paper abstracts into a cross-paper knowledge graph.
@@ -71,10 +72,9 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
                   neo4j_database=neo4j_database, base_iri=base_iri, batch_size=batch_size,
                   neo4j_batch_size=neo4j_batch_size, workers=workers)
     progress = Progress(quiet, "papers")
-    rejects_file = open_out(rejects_path, "w") if rejects_path else None
     report = api.IngestReport()
     try:
-        with user_errors():
+        with user_errors(), RejectsFile(rejects_path) as rejects_file:
             api.ingest(
                 list(inputs), store=None if no_store else s.store, base_iri=s.base_iri,
                 neo4j=neo4j_target(s), input_format=input_format,
@@ -91,9 +91,6 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
             err=True,
         )
         sys.exit(130)
-    finally:
-        if rejects_file is not None:
-            rejects_file.close()
     progress.done()
     click.echo(report.summary())
     if report.rejected:
@@ -120,26 +117,21 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
     """
     s = settings(workers=workers)
     progress = Progress(quiet, "papers")
-    rejects_file = open_out(rejects_path, "w") if rejects_path else None
-    out = open_out(output, "w") if output else sys.stdout
     rejected: list[Reject] = []
-    printer = reject_printer(quiet, rejects_file)
-
-    def on_reject(r: Reject) -> None:
-        rejected.append(r)
-        printer(r)
 
     try:
-        with user_errors():
-            api.extract_to_jsonl(list(inputs), out, input_format=input_format,
+        with user_errors(), RejectsFile(rejects_path) as rejects_file:
+            printer = reject_printer(quiet, rejects_file)
+
+            def on_reject(r: Reject) -> None:
+                rejected.append(r)
+                printer(r)
+
+            api.extract_to_jsonl(list(inputs), output if output else sys.stdout, input_format=input_format,
                                  kb_files=(*s.kb, *kb_files), workers=s.workers,
                                  on_reject=on_reject, progress=progress, records=records)
     finally:
         progress.done()
-        if output:
-            out.close()
-        if rejects_file is not None:
-            rejects_file.close()
     if rejected:
         sys.exit(EXIT_REJECTED)
 
@@ -172,8 +164,7 @@ def export(fmt: str, output: Path | None, store: Path | None, base_iri: str | No
             n = api.export(s.store, fmt, sys.stdout.buffer, s.base_iri)
             sys.stdout.buffer.flush()
         else:
-            with open_out(output, "wb") as f:
-                n = api.export(s.store, fmt, f, s.base_iri)
+            n = api.export(s.store, fmt, output, s.base_iri)
     if output is not None:
         click.echo(f"wrote {n:,} items to {output}", err=True)
 

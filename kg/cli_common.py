@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,12 +14,13 @@ import click
 
 from kg import api
 from kg.config import Settings, load_settings
-from kg.errors import KGError
+from kg.errors import KGError, SourceError
+from kg.files import AtomicFiles, write_error
 from kg.model import Reject
 from kg.sources import FORMATS as INPUT_FORMATS
 
 __all__ = [
-    "EXIT_REJECTED", "Progress", "settings", "user_errors", "open_out", "reject_printer", "neo4j_target",
+    "EXIT_REJECTED", "KGGroup", "Progress", "settings", "user_errors", "RejectsFile", "reject_printer", "neo4j_target",
     "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "neo4j_options", "with_options",
 ]
 
@@ -31,6 +34,49 @@ def settings(**overrides: object) -> Settings:
         raise click.UsageError(f"invalid setting: {e}".splitlines()[0]) from e
 
 
+class KGGroup(click.Group):
+    """The ``kg`` group: whatever a command raises ends as one line on stderr, never a traceback.
+
+    kg's own errors are turned into one line by :func:`user_errors`; here, a write to standard
+    output that fails (``kg query > /dev/full``) and any error kg did not expect (a bug: the line
+    asks for a report; ``KG_DEBUG=1`` shows the traceback) get one line too.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            rv = super().invoke(ctx)
+            sys.stdout.flush()  # buffered output to a file or pipe fails here, if it fails
+            return rv
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except OSError as e:
+            if e.errno == errno.EPIPE:  # `kg query ... | head`: the reader has what it wanted
+                _drop_stdout()
+                sys.exit(0)
+            if os.environ.get("KG_DEBUG"):
+                raise
+            _drop_stdout()
+            why = "the device is full" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else (e.strerror or str(e))
+            raise click.ClickException(f"cannot write to standard output: {why}") from e
+        except Exception as e:
+            if os.environ.get("KG_DEBUG"):
+                raise
+            msg = " ".join(str(e).split())[:300]
+            raise click.ClickException(f"unexpected error ({type(e).__name__}: {msg}); this is a bug "
+                                       "in kg: please report it with the command you ran (KG_DEBUG=1 "
+                                       "shows the traceback)") from e
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so Python's flush at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # CliRunner's stdout has no file descriptor
+        pass
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn kg's errors into one-line messages (exit 1) and Ctrl-C into a clean stop."""
@@ -39,7 +85,7 @@ def user_errors() -> Iterator[None]:
     except KGError as e:
         raise click.ClickException(str(e)) from e
     except BrokenPipeError:  # `kg query ... | head`
-        sys.stderr.close()
+        _drop_stdout()
         sys.exit(0)
 
 
@@ -61,21 +107,50 @@ class Progress:
             click.echo("", err=True)
 
 
-def open_out(path: Path, mode: str) -> Any:
-    """``path`` opened for writing, or a one-line error (exit 1) saying why it cannot be."""
-    try:
-        return path.open(mode, encoding=None if "b" in mode else "utf-8")
-    except OSError as e:
-        raise click.ClickException(f"cannot write {path}: {e.strerror or e}; check that its folder "
-                                   "exists and is writable") from e
+class RejectsFile:
+    """``--rejects FILE``, written atomically: it replaces FILE when the run has read its inputs
+    to the end (success, exit 3, or an unreadable file among readable ones that left rejects);
+    a run that fails before that or is interrupted leaves the old FILE as it was. Use it inside
+    ``user_errors()``, which turns its one-line errors into the CLI's."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.files = AtomicFiles()
+        self.path = path
+        self.stream = None
+        self.written = 0
+        if path is not None:
+            self.stream = self.files.open(path, "w", encoding="utf-8", newline="\n")
+
+    def write(self, r: Reject) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.write(f"{r}\n")
+            except OSError as e:
+                raise self.files.error_for(self.stream, e) or write_error(self.path, e) from e
+            self.written += 1
+
+    def __enter__(self) -> "RejectsFile":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        read_to_the_end = exc_type is None or (isinstance(exc, SourceError) and self.written > 0)
+        if not read_to_the_end:
+            self.files.abort()
+            return
+        try:
+            self.files.commit()
+        except KGError as e:
+            if exc_type is None:
+                raise
+            click.echo(f"Error: {e}", err=True)  # the run's own error follows
 
 
-def reject_printer(quiet: bool, rejects_file: Any) -> Callable[[Reject], None]:
+def reject_printer(quiet: bool, rejects_file: RejectsFile | None) -> Callable[[Reject], None]:
     def on_reject(r: Reject) -> None:
         if not quiet:
             click.echo(f"rejected: {r}", err=True)
         if rejects_file is not None:
-            rejects_file.write(f"{r}\n")
+            rejects_file.write(r)
 
     return on_reject
 

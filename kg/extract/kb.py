@@ -11,6 +11,7 @@ from typing import Iterable
 import yaml
 
 from kg.errors import ExtractionError
+from kg.files import atomic_write
 from kg.keys import entity_key
 
 __all__ = ["KBEntry", "KnowledgeBase", "load_kb", "import_pwc", "BUILTIN_KB_FILES"]
@@ -154,10 +155,10 @@ def import_pwc(datasets_json: Path, methods_json: Path, out: Path) -> int:
     entries = [*_pwc_entries(datasets_json, "dataset"), *_pwc_entries(methods_json, "method")]
     out = Path(out)
     try:
-        if out.suffix.lower() in (".yaml", ".yml"):
-            out.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        else:
-            with out.open("w", encoding="utf-8") as f:
+        with atomic_write(out, "w", encoding="utf-8") as f:  # all or nothing: an old file stays on failure
+            if out.suffix.lower() in (".yaml", ".yml"):
+                f.write(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
+            else:
                 for e in entries:
                     f.write(json.dumps(e, ensure_ascii=False) + "\n")
     except OSError as e:

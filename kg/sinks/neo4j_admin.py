@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
+import errno
 import shlex
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import SinkError
+from kg.files import AtomicFiles
 
 __all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "ARRAY_DELIMITER", "import_command"]
 
@@ -75,21 +76,27 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
     Returns rows written per label and per type, e.g. ``{"Paper": 3, "USES": 5, ...}``. The files
     are streamed with the csv module (RFC 4180 quoting, which neo4j-admin reads); arrays are
     joined with U+001F, so import with ``--array-delimiter=U+001F --multiline-fields=true``
-    (``import-command.txt`` in ``out_dir`` has the whole command).
+    (``import-command.txt`` in ``out_dir`` has the whole command). Every file is written beside
+    its final name and renamed into place once all of them are complete: a failed or interrupted
+    export leaves the folder's old files as they were (and a folder it created is removed).
     """
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SinkError(f"cannot write neo4j-admin CSV files to {out_dir}: it is not a folder; "
+                        "give -o a folder (created if missing)")
+    created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with ExitStack() as stack:
+        with AtomicFiles() as files:
             writers: dict[str, Any] = {}
             counts: dict[str, int] = {}
             for label, cols in NODE_HEADERS.items():
-                f = stack.enter_context(open(_node_path(out_dir, label), "w", newline="", encoding="utf-8"))
+                f = files.open(_node_path(out_dir, label), "w", newline="", encoding="utf-8")
                 writers[label] = csv.writer(f)
                 writers[label].writerow([h for h, _ in cols])
                 counts[label] = 0
             for rtype, header in REL_HEADERS.items():
-                f = stack.enter_context(open(_rel_path(out_dir, rtype), "w", newline="", encoding="utf-8"))
+                f = files.open(_rel_path(out_dir, rtype), "w", newline="", encoding="utf-8")
                 writers[rtype] = csv.writer(f)
                 writers[rtype].writerow(header)
                 counts[rtype] = 0
@@ -112,8 +119,20 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
                     _cell([m.rule for m in ms]), _cell(data.get("source")), rtype,
                 ])
                 counts[rtype] += 1
-        (out_dir / "import-command.txt").write_text(import_command(out_dir) + "\n", encoding="utf-8")
-    except OSError as e:
-        raise SinkError(f"cannot write neo4j-admin CSV files to {out_dir}: {e.strerror or e}; "
-                        "choose a writable directory with -o") from e
+            files.open(out_dir / "import-command.txt", "w", encoding="utf-8").write(import_command(out_dir) + "\n")
+    except BaseException as e:
+        if created:
+            _remove_empty(out_dir)
+        if isinstance(e, OSError):
+            why = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            raise SinkError(f"cannot write neo4j-admin CSV files to {out_dir}: {why}; nothing was "
+                            "changed there: choose a writable directory with -o") from e
+        raise
     return counts
+
+
+def _remove_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty (someone else's files) or already gone

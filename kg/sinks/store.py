@@ -12,6 +12,7 @@ indexes a triple instead of six. Figures: tests/test_store_perf.py and docs/DESI
 
 from __future__ import annotations
 
+import errno
 import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -360,7 +361,11 @@ class OxigraphStore:
             prefixes = PREFIXES if fmt in ("turtle", "trig", "jsonld") else None
             store.dump(out, RDF_FORMATS[fmt], from_graph=_DG, prefixes=prefixes)
             return n
-        except (OSError, ValueError) as e:
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise SinkError(f"cannot write the {fmt} export: the device is full") from e
+            raise SinkError(f"exporting store {self.path} as {fmt} failed: {e}") from e
+        except ValueError as e:
             raise SinkError(f"exporting store {self.path} as {fmt} failed: {e}") from e
 
     def to_networkx(self) -> nx.MultiDiGraph:
