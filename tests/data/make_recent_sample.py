@@ -13,7 +13,7 @@
 #   python tests/data/make_recent_sample.py --list            # number, split, date, source, title
 #   python tests/data/make_recent_sample.py --batch 2 --of 4  # abstracts of annotation batch 2 of 4
 #   python tests/data/make_recent_sample.py --reannotate      # the 10% agreement sample
-#   python tests/data/make_recent_sample.py --extra --list    # the second training draw (before the cut-off)
+#   python tests/data/make_recent_sample.py --extra 1 --list  # training-only draws 1, 2 (before the cut-off)
 #   python tests/data/make_recent_sample.py --combine A.jsonl B.jsonl ...
 #       checks annotators' files against the draw and writes recent-train-gold.jsonl and
 #       recent-test-gold.jsonl here (gold format of ANNOTATION.md, plus number/id/source/date)
@@ -78,12 +78,16 @@ def draw(seed: int = SEED) -> list[dict]:
     return picked
 
 
-def draw_extra() -> list[dict]:
-    """The training-only second draw: rows dated before the first draw's cut-off, none of the first draw."""
-    first = draw()
-    cut = min(r["date"] for r in first if r["split"] == "test")
-    picked = _draw(EXTRA_SEED, EXTRA_ARXIV_PER_MONTH, {}, EXTRA_HF_PER_MONTH, {_fold(r["title"]) for r in first}, cut)
-    for i, r in enumerate(picked, 1001):
+def draw_extra(k: int = 1) -> list[dict]:
+    """Training-only draw ``k`` (1, 2, ...): rows dated before the first draw's cut-off, none of the
+    earlier draws; seed EXTRA_SEED + k - 1, numbered from 1000 * k + 1."""
+    earlier = draw()
+    cut = min(r["date"] for r in earlier if r["split"] == "test")
+    for j in range(1, k):
+        earlier += draw_extra(j)
+    picked = _draw(EXTRA_SEED + k - 1, EXTRA_ARXIV_PER_MONTH, {}, EXTRA_HF_PER_MONTH,
+                   {_fold(r["title"]) for r in earlier}, cut)
+    for i, r in enumerate(picked, 1000 * k + 1):
         r["number"], r["split"] = i, "train"
     return picked
 
@@ -164,7 +168,7 @@ def _check(rec: dict, where: str) -> list[str]:
 def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, list[str]]:
     """Merge annotators' JSONL files (one record per drawn abstract, matched by number and checked by
     title) into ``recent-train-gold.jsonl`` and ``recent-test-gold.jsonl``; returns (train, test, problems)."""
-    rows = {r["number"]: r for r in draw() + draw_extra()}
+    rows = {r["number"]: r for r in draw() + draw_extra(1) + draw_extra(2)}
     got: dict[int, dict] = {}
     problems: list[str] = []
     for path in files:
@@ -198,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--of", type=int, default=4, help="number of annotation batches (default 4)")
     ap.add_argument("--reannotate", action="store_true", help="print every tenth abstract (the agreement sample)")
     ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--extra", action="store_true", help="the second, training-only draw")
+    ap.add_argument("--extra", type=int, nargs="?", const=1, default=0, metavar="K",
+                    help="training-only draw K (default 1), dated before the cut-off")
     ap.add_argument("--combine", nargs="+", type=Path, metavar="FILE", help="annotators' files to merge into the gold sets")
     args = ap.parse_args(argv)
     if args.combine:
@@ -206,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         print(*problems, sep="\n", file=sys.stderr)
         print(f"recent-train-gold.jsonl: {train} papers, recent-test-gold.jsonl: {test} papers")
         return 1 if problems else 0
-    rows = draw_extra() if args.extra else draw(args.seed)
+    rows = draw_extra(args.extra) if args.extra else draw(args.seed)
     if args.batch:
         rows = [r for r in rows if (r["number"] - 1) % args.of == args.batch - 1]
     if args.reannotate:
