@@ -32,6 +32,9 @@ __all__ = [
     "neighbourhood",
     "top_subgraph",
     "write_view",
+    "extract_sharded",
+    "assemble_shards",
+    "load_shards",
 ]
 
 Progress = Callable[[int], None]
@@ -263,6 +266,34 @@ def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None
         if progress is not None:
             progress(1)
     return n
+
+
+def extract_sharded(paths: Sequence[Path], out_dir: Path, *, scheduler: str | None, fmt: str = "jsonl",
+                    input_format: str | None = None, kb_files: Sequence[Path] = (),
+                    partition_bytes: int | None = None, on_reject: Callable[[Reject], None] | None = None,
+                    progress: Progress | None = None) -> Any:
+    """``kg extract --scheduler``: one shard per partition of ``paths`` under ``out_dir``, extracted
+    on a Dask cluster (``tcp://HOST:8786`` or ``local[:N]``); see :mod:`kg.distributed`."""
+    from kg.distributed import extract_sharded as run
+    from kg.distributed.partitions import DEFAULT_PARTITION_BYTES
+
+    return run(paths, out_dir, scheduler=scheduler, fmt=fmt, input_format=input_format, kb_files=kb_files,
+               partition_bytes=partition_bytes or DEFAULT_PARTITION_BYTES, on_reject=on_reject, progress=progress)
+
+
+def assemble_shards(out_dir: Path, *, scheduler: str | None = None, buckets: int | None = None,
+                    base_iri: str = DEFAULT_BASE_IRI) -> dict[str, Any]:
+    """``kg assemble``: the graph of a sharded extraction as neo4j-admin CSV and N-Triples shards."""
+    from kg.distributed import assemble
+
+    return assemble(out_dir, scheduler=scheduler, buckets=buckets, base_iri=base_iri)
+
+
+def load_shards(out_dir: Path, store: Path, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, Any]:
+    """``kg load``: bulk-load an assembled graph's N-Triples shards into a new embedded store."""
+    from kg.distributed import load_store
+
+    return load_store(out_dir, store, base_iri)
 
 
 def _unreadable_error(unreadable: list[str], paths: Sequence[Path], done: str) -> SourceError:

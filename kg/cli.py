@@ -25,6 +25,7 @@ from kg.cli_common import (
     user_errors,
     with_options,
 )
+from kg.cli_cluster import assemble, extract_sharded, load, scheduler_option
 from kg.cli_show import show, view
 from kg.cli_query import query, stats
 from kg.model import Reject
@@ -99,22 +100,42 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write JSONL here (default stdout).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write JSONL here (default stdout); with --scheduler, a folder of shards.")
 @format_in_option
 @records_option
 @kb_option
 @click.option("--workers", type=click.IntRange(1), default=None, help="Extraction processes.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write rejected records to this file.")
+@scheduler_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True,
+              help="Shard format with --scheduler.")
+@click.option("--partition-mb", type=click.FloatRange(min=0.001), default=4.0, show_default=True,
+              help="With --scheduler: MiB of JSON Lines input per partition (other files: one each).")
 @quiet_option
 def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | None, records: str | None,
             kb_files: tuple[Path, ...], workers: int | None, rejects_path: Path | None,
-            quiet: bool) -> None:
+            scheduler: str | None, fmt: str, partition_mb: float, quiet: bool) -> None:
     """Extract methods, datasets and code URLs: one JSON object per paper per line.
 
     Example: kg extract papers.jsonl -o extractions.jsonl
+
+    On a Dask cluster, one shard per partition plus manifest.json in a folder:
+    kg extract papers.jsonl --scheduler local:2 -o shards/
     """
+    if scheduler is not None:
+        rejects_file = open_out(rejects_path, "w") if rejects_path else None
+        try:
+            return extract_sharded(inputs, output, scheduler, fmt, partition_mb, input_format, kb_files,
+                                   rejects_file, quiet)
+        finally:
+            if rejects_file is not None:
+                rejects_file.close()
+    if fmt != "jsonl":
+        raise click.UsageError("--format parquet writes shards: give --scheduler too")
+    if output is not None and output.is_dir():
+        raise click.UsageError(f"-o {output} is a folder: give a file name (a folder takes --scheduler)")
     s = settings(workers=workers)
     progress = Progress(quiet, "papers")
     rejected: list[Reject] = []
@@ -220,6 +241,8 @@ cli.add_command(query)
 cli.add_command(stats)
 cli.add_command(show)
 cli.add_command(view)
+cli.add_command(assemble)
+cli.add_command(load)
 
 
 def main() -> None:

@@ -13,11 +13,15 @@ import networkx as nx
 from kg.errors import SinkError
 from kg.files import AtomicFiles
 
-__all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "ARRAY_DELIMITER", "import_command"]
+__all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "ARRAY_DELIMITER", "IMPORT_OPTIONS",
+           "import_command", "node_row", "relationship_row"]
 
 # U+001F (unit separator), not neo4j-admin's default ';': sentences and names contain ';' and
 # neo4j-admin has no way to escape the array delimiter inside an element.
 ARRAY_DELIMITER = "\x1f"
+
+# the options every import of these files needs (the array delimiter above; quoted newlines)
+IMPORT_OPTIONS = ("--overwrite-destination", "--array-delimiter=U+001F", "--multiline-fields=true")
 
 # (header cell, graph attribute or None for the label column, kind)
 NODE_HEADERS: dict[str, list[tuple[str, str | None]]] = {
@@ -53,6 +57,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def node_row(label: str, attrs: dict[str, Any]) -> list[str]:
+    """The CSV cells of one node of ``label`` (columns of ``NODE_HEADERS[label]``)."""
+    return [label if attr is None else _cell(attrs.get(attr)) for _, attr in NODE_HEADERS[label]]
+
+
+def relationship_row(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> list[str]:
+    """The CSV cells of edge ``u -> v`` (columns of ``REL_HEADERS[data["type"]]``)."""
+    ms = data.get("mentions") or ()
+    return [
+        graph.nodes[u]["key"], graph.nodes[v]["key"],
+        _cell([m.field for m in ms]), _cell([m.start for m in ms]),
+        _cell([m.end for m in ms]), _cell([m.sentence for m in ms]),
+        _cell([m.rule for m in ms]), _cell(data.get("source")), data["type"],
+    ]
+
+
 def _node_path(out_dir: Path, label: str) -> Path:
     return out_dir / f"nodes-{label}.csv"
 
@@ -63,8 +83,7 @@ def _rel_path(out_dir: Path, rtype: str) -> Path:
 
 def import_command(out_dir: Path, database: str = "neo4j") -> str:
     """The ``neo4j-admin database import full`` command line for the files in ``out_dir``."""
-    args = ["neo4j-admin", "database", "import", "full", database, "--overwrite-destination",
-            "--array-delimiter=U+001F", "--multiline-fields=true"]
+    args = ["neo4j-admin", "database", "import", "full", database, *IMPORT_OPTIONS]
     args += [f"--nodes={label}={_node_path(out_dir, label)}" for label in NODE_HEADERS]
     args += [f"--relationships={t}={_rel_path(out_dir, t)}" for t in REL_HEADERS]
     return " ".join(shlex.quote(a) for a in args)
@@ -104,20 +123,13 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
                 label = attrs.get("label")
                 if label not in NODE_HEADERS:
                     raise SinkError(f"graph node {nid!r} has unknown label {label!r}")
-                writers[label].writerow(
-                    [label if attr is None else _cell(attrs.get(attr)) for _, attr in NODE_HEADERS[label]])
+                writers[label].writerow(node_row(label, attrs))
                 counts[label] += 1
             for u, v, data in graph.edges(data=True):
                 rtype = data.get("type")
                 if rtype not in REL_HEADERS:
                     raise SinkError(f"edge {u!r} -> {v!r} has unknown type {rtype!r}")
-                ms = data.get("mentions") or ()
-                writers[rtype].writerow([
-                    graph.nodes[u]["key"], graph.nodes[v]["key"],
-                    _cell([m.field for m in ms]), _cell([m.start for m in ms]),
-                    _cell([m.end for m in ms]), _cell([m.sentence for m in ms]),
-                    _cell([m.rule for m in ms]), _cell(data.get("source")), rtype,
-                ])
+                writers[rtype].writerow(relationship_row(graph, u, v, data))
                 counts[rtype] += 1
             files.open(out_dir / "import-command.txt", "w", encoding="utf-8").write(import_command(out_dir) + "\n")
     except BaseException as e:
