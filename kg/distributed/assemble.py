@@ -88,7 +88,8 @@ def paper_bucket(b: int, tmp: str, out: str, buckets: int, base_iri: str) -> dic
     for r in rows:
         ex = extraction_from_json(r["x"])
         p = r["paper"]
-        exs.append(dataclasses.replace(ex, paper=Paper(**{**p, "authors": tuple(p.get("authors") or ())})))
+        exs.append(dataclasses.replace(ex, paper=Paper(**{k: tuple(v) if isinstance(v, list) else v
+                                                          for k, v in p.items()})))
     g = build_graph(exs)
     counts: dict[str, int] = {"Paper": 0}
     lines: list[str] = []
