@@ -27,7 +27,7 @@ __all__ = ["main", "PARTS", "DEFAULT_PARTS"]
 
 
 def _parts() -> dict[str, tuple[str, Callable[[Bench], list[Figure]]]]:
-    from bench import neo4j_part, parts
+    from bench import neo4j_part, parts, scaling
 
     return {
         "tokenizer": ("1. tokenizer floor", parts.tokenizer),
@@ -38,11 +38,13 @@ def _parts() -> dict[str, tuple[str, Callable[[Bench], list[Figure]]]]:
         "query": ("6. query latency", neo4j_part.queries),
         "memory": ("7. peak RSS of extraction, 1x and 4x", parts.memory),
         "million": ("8. the 1M-paper point", parts.million),
+        "scaling": ("9. Dask workers against --workers", scaling.scaling),
+        "bulk": ("10. the sharded bulk path at size", scaling.bulk),
     }
 
 
-PARTS = ("tokenizer", "extract", "store", "neo4j", "export", "query", "memory", "million")
-DEFAULT_PARTS = PARTS[:-1]
+PARTS = ("tokenizer", "extract", "store", "neo4j", "export", "query", "memory", "scaling", "million", "bulk")
+DEFAULT_PARTS = tuple(p for p in PARTS if p not in ("million", "bulk"))
 
 
 def _parse_parts(text: str) -> list[str]:
@@ -62,9 +64,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                     help=f"folder of paper files (default {DEFAULT_CORPUS})")
     ap.add_argument("--parts", type=_parse_parts, default=list(DEFAULT_PARTS),
-                    help=f"comma-separated parts to run (default all but million): {', '.join(PARTS)}")
+                    help=f"comma-separated parts to run (default all but million and bulk): {', '.join(PARTS)}")
     ap.add_argument("--million", action="store_true", help="also run the 1M-paper point (long)")
     ap.add_argument("--million-papers", type=int, default=1_000_000, help="size of the --million point")
+    ap.add_argument("--partition-mb", type=float, default=2.0,
+                    help="MiB of JSON Lines per Dask partition in the scaling and bulk parts (2)")
+    ap.add_argument("--bulk-copies", type=int, default=26,
+                    help="corpus copies (fresh paper keys) for the bulk part (26: about 1M relationships)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     ap.add_argument("--workers", type=int, default=2, help="extraction processes for the parallel figures (2)")
     ap.add_argument("--batch-size", type=int, default=None,

@@ -170,8 +170,9 @@ class Neo4jServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", start_timeout: float = 120.0,
-                 jvm_flags: tuple[str, ...] = JVM_FLAGS) -> None:
+                 jvm_flags: tuple[str, ...] = JVM_FLAGS, copy_from: Path | None = None) -> None:
         self.host = host
+        self.copy_from = copy_from  # a NEO4J_HOME (as run_admin_import fills) to start from
         self.jvm_flags = jvm_flags
         self.start_timeout = start_timeout
         self.info: Neo4jInfo | None = None
@@ -200,6 +201,8 @@ class Neo4jServer:
         self._tmp = tempfile.TemporaryDirectory(prefix="kg-neo4j-")
         password = "kg-test-" + secrets.token_hex(8)
         env = {**os.environ, "KG_LAUNCHER_PASSWORD": password}
+        if self.copy_from is not None:
+            env["KG_LAUNCHER_COPY_FROM"] = str(self.copy_from)
         classpath = f"{_JAR}{os.pathsep}{_LIB}/*"
         cmd = ["java", *self.jvm_flags, "-cp", classpath, _MAIN, self.host, str(port), "-",
                str(Path(self._tmp.name) / "db")]

@@ -16,6 +16,7 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
 import org.neo4j.harness.Neo4j;
+import org.neo4j.harness.Neo4jBuilder;
 import org.neo4j.harness.Neo4jBuilders;
 
 /**
@@ -72,7 +73,14 @@ public final class Launcher {
         watcher.setDaemon(true);
         watcher.start();
 
-        Neo4j neo4j = Neo4jBuilders.newInProcessBuilder(dir)
+        Neo4jBuilder builder = Neo4jBuilders.newInProcessBuilder(dir);
+        // KG_LAUNCHER_COPY_FROM: a NEO4J_HOME (e.g. filled by neo4j-admin database import) whose
+        // data/ the server starts from, copied first, so the folder itself is left as it was
+        String copyFrom = System.getenv("KG_LAUNCHER_COPY_FROM");
+        if (copyFrom != null && !copyFrom.isEmpty()) {
+            builder = builder.copyFrom(Path.of(copyFrom));
+        }
+        Neo4j neo4j = builder
                 .withDisabledServer()
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))
