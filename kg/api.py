@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.config import DEFAULT_BASE_IRI
-from kg.errors import KGError, SourceError
+from kg.errors import ConfigError, KGError, SourceError
 from kg.files import atomic_write
 from kg.graph import build_graph
 from kg.model import Extraction, Paper, Reject, WriteStats
@@ -27,6 +28,7 @@ __all__ = [
     "export",
     "run_query",
     "stats",
+    "doctor",
     "evaluate_files",
     "Neighbourhood",
     "neighbourhood",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 Progress = Callable[[int], None]
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Neo4jTarget:
     password: str | None = field(default=None, repr=False)
     database: str = "neo4j"
     batch_size: int = 5000
+    timeout: float = 60.0  # seconds any one request may take (a frozen server is an error, not a hang)
 
 
 @dataclass
@@ -135,6 +139,7 @@ def open_neo4j(target: Neo4jTarget) -> Any:
         target.password,
         database=target.database,
         batch_size=target.batch_size,
+        timeout=target.timeout,
     )
 
 
@@ -163,6 +168,9 @@ def ingest(
     """
     if store is None and neo4j is None:
         raise KGError("nothing to write to: give a --store, or --neo4j URI")
+    if batch_size < 1 or workers < 1:
+        raise ConfigError(f"batch size and workers must be at least 1, got {batch_size} and {workers} "
+                          "(--batch-size / KG_BATCH_SIZE, --workers / KG_WORKERS)")
     report = report if report is not None else IngestReport()
     unreadable: list[str] = []
     started = time.perf_counter()
@@ -336,6 +344,10 @@ def run_query(
     """
     from kg.sinks.named import bind_params, load_query
 
+    bad = [k for k in (params or {}) if not _PARAM_NAME.fullmatch(k)]
+    if bad:
+        raise KGError(f"query parameter name {bad[0]!r} is not a variable name (letters, digits and _, "
+                      "not starting with a digit): write --param NAME=VALUE, e.g. --param min_papers=2")
     lang = "cypher" if neo4j is not None else "sparql"
     bound: dict[str, object]
     if name is not None:
@@ -352,6 +364,16 @@ def run_query(
         raise KGError("no store given")
     with open_store(store, base_iri, read_only=True) as st:
         return st.query(query_text, bound)
+
+
+def doctor(store: Path, base_iri: str = DEFAULT_BASE_IRI) -> Any:
+    """Check that every triple of ``store`` can be read (see :func:`kg.sinks.doctor.check_store`);
+    returns a ``StoreCheck`` (``.ok``, ``.triples``, ``.problems``, ``.notes``)."""
+    from kg.sinks.doctor import check_store
+
+    if not Path(store).exists():
+        raise KGError(f"no store at {store}: run `kg ingest FILE --store {store}` first")
+    return check_store(Path(store), base_iri)
 
 
 def stats(store: Path, top: int = 10, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from kg.cli_common import (
 )
 from kg.cli_cluster import assemble, extract_sharded, load, scheduler_option
 from kg.cli_show import show, view
-from kg.cli_query import query, stats
+from kg.cli_query import doctor, query, stats
 from kg.model import Reject
 
 __all__ = ["main", "cli"]
@@ -239,6 +239,7 @@ def import_pwc(datasets_json: Path, methods_json: Path, output: Path) -> None:
 
 cli.add_command(query)
 cli.add_command(stats)
+cli.add_command(doctor)
 cli.add_command(show)
 cli.add_command(view)
 cli.add_command(assemble)

@@ -30,8 +30,16 @@ EXIT_REJECTED = 3
 def settings(**overrides: object) -> Settings:
     try:
         return load_settings(**overrides)
-    except Exception as e:  # pydantic validation of KG_ variables or .env
-        raise click.UsageError(f"invalid setting: {e}".splitlines()[0]) from e
+    except KGError as e:  # pydantic validation of KG_ variables, .env or flags
+        raise SettingError(str(e)) from e
+    except Exception as e:  # noqa: BLE001 - a KG_ variable that is not JSON where JSON is due, say
+        raise SettingError(" ".join(f"invalid settings: {e}".split())[:300]) from e
+
+
+class SettingError(click.ClickException):
+    """A bad KG_ variable or .env value: one line (no usage text: the command line was fine), exit 2."""
+
+    exit_code = 2
 
 
 class KGGroup(click.Group):
@@ -159,7 +167,8 @@ def neo4j_target(s: Settings) -> api.Neo4jTarget | None:
     if not s.neo4j_uri:
         return None
     password = s.neo4j_password.get_secret_value() if s.neo4j_password else None
-    return api.Neo4jTarget(s.neo4j_uri, s.neo4j_user, password, s.neo4j_database, s.neo4j_batch_size)
+    return api.Neo4jTarget(s.neo4j_uri, s.neo4j_user, password, s.neo4j_database, s.neo4j_batch_size,
+                           s.neo4j_timeout)
 
 
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress and no per-record messages.")

@@ -82,6 +82,7 @@ def neo4j_server(request: pytest.FixtureRequest) -> Iterator[Neo4jInfo]:
     except LauncherError as e:
         pytest.fail(f"Neo4j did not start: {e}")
     request.config.stash[_STARTUP] = server.startup_seconds
+    request.config.stash[SERVER] = server
     try:
         yield info
     finally:
@@ -89,6 +90,7 @@ def neo4j_server(request: pytest.FixtureRequest) -> Iterator[Neo4jInfo]:
 
 
 _STARTUP = pytest.StashKey[float]()
+SERVER = pytest.StashKey[Neo4jServer]()  # the session's own server, when the tests started it
 
 
 @pytest.fixture()

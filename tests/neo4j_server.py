@@ -183,6 +183,11 @@ class Neo4jServer:
         self._ready = threading.Event()
 
     @property
+    def pid(self) -> int | None:
+        """The JVM's process id while it runs (the freeze test stops and continues it)."""
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
+    @property
     def log_path(self) -> Path | None:
         return Path(self._tmp.name) / "neo4j.log" if self._tmp else None
 

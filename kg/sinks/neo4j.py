@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
@@ -155,9 +156,18 @@ class Neo4jSink:
     name = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str | None = None,
-                 database: str = "neo4j", batch_size: int = 5000) -> None:
+                 database: str = "neo4j", batch_size: int = 5000, timeout: float = 60.0) -> None:
         from neo4j import GraphDatabase
 
+        try:
+            urlsplit(uri).port  # noqa: B018 - parses the host and port: raises on a broken one
+        except ValueError as e:
+            raise SinkError(f"Neo4j URI {uri.split('@')[-1]!r} is not a valid URI ({e}); write it as "
+                            "bolt://HOST:PORT, for example bolt://localhost:7687 or bolt://[::1]:7687") from e
+        if not timeout > 0:
+            raise SinkError(f"Neo4j timeout must be a positive number of seconds, got {timeout} (KG_NEO4J_TIMEOUT)")
+        self.timeout = float(timeout)
+        self._stuck = False
         self.uri = _safe_uri(uri)
         self.user = user
         self.database = database
@@ -176,7 +186,11 @@ class Neo4jSink:
                             "KG_NEO4J_USER / KG_NEO4J_PASSWORD (or --neo4j-user), not in the URI")
         auth = (user, password) if password is not None else None
         try:
-            self._driver = GraphDatabase.driver(uri, auth=auth, max_transaction_retry_time=5.0)  # fail in ~7 s, not ~60 s, when the server is gone
+            # fail in ~7 s, not ~60 s, when the server is gone; a frozen server is bounded by
+            # self.timeout (see _bounded): the driver has no read timeout of its own
+            self._driver = GraphDatabase.driver(
+                uri, auth=auth, max_transaction_retry_time=min(5.0, self.timeout),
+                connection_timeout=min(15.0, self.timeout), connection_acquisition_timeout=self.timeout)
         except Exception as e:  # noqa: BLE001 - the driver validates the URI and options here
             raise SinkError(self._scrub(f"cannot use Neo4j URI {self.uri!r}: {e}")) from e
         self._schema_ready = False
@@ -192,8 +206,43 @@ class Neo4jSink:
         self.close()
 
     def close(self) -> None:
-        """Close the driver and its connections (safe to call twice)."""
-        self._driver.close()
+        """Close the driver and its connections (safe to call twice). After a timeout the
+        connection in use belongs to a thread still waiting on the server: it is left to die
+        with the process rather than waited for."""
+        if self._stuck:
+            return
+        try:
+            self._bounded("closing the connection", self._driver.close, timeout=5.0)
+        except SinkError:
+            self._stuck = True
+
+    def _bounded(self, doing: str, fn: Any, *args: Any, timeout: float | None = None) -> Any:
+        """``fn(*args)`` in a worker thread, waiting at most ``timeout`` (default ``self.timeout``)
+        seconds: a server that stops answering (a frozen process, a dead link with no reset) would
+        otherwise leave the driver reading its socket for ever. Ctrl-C still interrupts the wait."""
+        if self._stuck:
+            raise SinkError(f"Neo4j at {self.uri} stopped answering earlier; run the command again")
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["value"] = fn(*args)
+            except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+                box["error"] = e
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="kg-neo4j", daemon=True).start()
+        limit = self.timeout if timeout is None else timeout
+        if not done.wait(limit):
+            self._stuck = True
+            raise SinkError(f"Neo4j at {self.uri} did not answer within {limit:g} s while {doing}: the "
+                            "server may be frozen or overloaded; check it (or raise KG_NEO4J_TIMEOUT), "
+                            "then run the same command again (writes are idempotent)")
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
 
     # -- errors -------------------------------------------------------------------------------
     def _scrub(self, text: str) -> str:
@@ -204,7 +253,10 @@ class Neo4jSink:
 
         code = getattr(e, "code", None) or ""
         where = f"Neo4j at {self.uri}"
-        if isinstance(e, ne.AuthError) or "Security.Unauthorized" in code:
+        if (isinstance(e, ne.AuthError) or "Security.Unauthorized" in code) and not self._secret:
+            msg = (f"{where} refused the login of user {self.user!r}: KG_NEO4J_PASSWORD is not set; "
+                   "set it in the environment or in .env (git-ignored)")
+        elif isinstance(e, ne.AuthError) or "Security.Unauthorized" in code:
             msg = (f"{where} refused the login of user {self.user!r}: wrong user name or password "
                    "(set KG_NEO4J_USER / KG_NEO4J_PASSWORD)")
         elif "Database.DatabaseNotFound" in code:
@@ -231,10 +283,15 @@ class Neo4jSink:
         """Fail fast (no retry loop) when the server is down, the login or the database is wrong."""
         if self._connected:
             return
-        try:
+        def check() -> None:
             self._driver.verify_connectivity()
             with self._session() as s:
                 s.run("RETURN 1").consume()
+
+        try:
+            self._bounded("connecting", check)
+        except SinkError:
+            raise
         except Exception as e:  # noqa: BLE001 - mapped to SinkError
             raise self._fail(e, "connecting") from e
         self._connected = True
@@ -247,8 +304,10 @@ class Neo4jSink:
         self._connect()
         for label in ("Paper", "Method", "Dataset", "CodeRepository"):
             try:
-                with self._session() as s:
-                    s.run(statement(f"constraint-{label.lower()}")).consume()
+                self._bounded(f"creating the uniqueness constraint on :{label}(key)",
+                              self._run_auto, statement(f"constraint-{label.lower()}"), {})
+            except SinkError:
+                raise
             except Exception as e:  # noqa: BLE001 - mapped to SinkError below
                 raise self._fail(e, f"creating the uniqueness constraint on :{label}(key)") from e
         self._schema_ready = True
@@ -284,20 +343,32 @@ class Neo4jSink:
         return stats
 
     def _run_write(self, doing: str, fn: Any, *args: Any) -> Any:
-        try:
+        from neo4j import unit_of_work  # a server-side limit too, for a server that is only slow
+
+        def write() -> Any:
             with self._session() as s:
-                return s.execute_write(fn, *args)
+                return s.execute_write(unit_of_work(timeout=self.timeout)(fn), *args)
+
+        try:
+            return self._bounded(doing, write)
+        except SinkError:
+            raise
         except Exception as e:  # noqa: BLE001 - mapped to SinkError
             raise self._fail(e, doing) from e
+
+    def _run_auto(self, cypher: str, params: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
+        with self._session() as s:
+            result = s.run(cypher, params)
+            return list(result.keys()), [list(r.values()) for r in result]
 
     # -- reading ------------------------------------------------------------------------------
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[object]]]:
         """Run one statement (auto-commit) with ``params``; returns (column names, rows as lists)."""
         self._connect()
         try:
-            with self._session() as s:
-                result = s.run(cypher, params or {})
-                return list(result.keys()), [list(r.values()) for r in result]
+            return self._bounded("running the query", self._run_auto, cypher, params or {})
+        except SinkError:
+            raise
         except Exception as e:  # noqa: BLE001 - mapped to SinkError
             raise self._fail(e, "running the query") from e
 

@@ -39,7 +39,7 @@ from kg.sinks.rdf import (
     store_to_networkx,
 )
 from kg.sinks.sparql import literal, plain, sort_rows, split_order_by
-from kg.sinks.store_open import LOCK_FILE, open_folder, release
+from kg.sinks.store_open import LOCK_FILE, damaged, is_damage, open_folder, release
 from kg.sinks.vocab import KG
 
 __all__ = ["OxigraphStore", "RDF_FORMATS", "LOCK_FILE"]
@@ -148,8 +148,10 @@ class OxigraphStore:
     def __enter__(self) -> "OxigraphStore":
         return self
 
-    def __exit__(self, exc_type: object, *_: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, _tb: object) -> None:
         self.close(compact=exc_type is None)
+        if exc is not None and is_damage(exc):  # a read inside the ``with`` hit a damaged file
+            raise damaged(self.path, exc) from exc
 
     @property
     def store(self) -> Store:
@@ -333,11 +335,13 @@ class OxigraphStore:
                 [plain(t.subject), plain(t.predicate), plain(t.object)] for t in result]
         except SyntaxError as e:
             raise SinkError(f"SPARQL query does not parse: {e}; check the query text") from e
-        except RuntimeError as e:
+        except (RuntimeError, OSError) as e:
+            if is_damage(e):
+                raise damaged(self.path, e) from e
+            if isinstance(e, OSError):
+                raise SinkError(f"querying store {self.path} failed: {e}") from e
             raise SinkError(f"SPARQL query cannot bind its parameters ({e}); each parameter must "
                             "be a variable in the top-level SELECT") from e
-        except OSError as e:
-            raise SinkError(f"querying store {self.path} failed: {e}") from e
 
     def counts(self) -> dict[str, int]:
         """Nodes by label, edges by type, mentions, triples and quads (equal: one graph)."""
@@ -361,8 +365,10 @@ class OxigraphStore:
             prefixes = PREFIXES if fmt in ("turtle", "trig", "jsonld") else None
             store.dump(out, RDF_FORMATS[fmt], from_graph=_DG, prefixes=prefixes)
             return n
-        except OSError as e:
-            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        except (OSError, RuntimeError) as e:
+            if is_damage(e):
+                raise damaged(self.path, e) from e
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
                 raise SinkError(f"cannot write the {fmt} export: the device is full") from e
             raise SinkError(f"exporting store {self.path} as {fmt} failed: {e}") from e
         except ValueError as e:

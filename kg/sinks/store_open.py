@@ -14,9 +14,23 @@ try:
 except ImportError:  # pragma: no cover - Windows: RocksDB's own LOCK still guards writers
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_FILE", "open_folder", "release", "in_use"]
+__all__ = ["LOCK_FILE", "open_folder", "release", "in_use", "damaged", "is_damage"]
 
 LOCK_FILE = "kg.lock"
+ORPHANS = "bulk-*.sst"  # what Oxigraph's bulk loader leaves when killed or out of disk mid-load
+
+
+def is_damage(e: BaseException) -> bool:
+    """Whether ``e`` is RocksDB reporting a damaged store (a truncated or bit-flipped file)."""
+    return isinstance(e, (RuntimeError, OSError)) and "Corruption" in str(e)
+
+
+def damaged(path: Path, e: BaseException) -> SinkError:
+    detail = " ".join(str(e).split())
+    detail = detail if len(detail) <= 160 else detail[:159] + "…"
+    return SinkError(f"store {path} is damaged and cannot be read ({detail}); re-ingest your input "
+                     f"files into a new store (kg ingest FILE... --store NEW), then delete {path}; "
+                     f"`kg doctor --store {path}` checks a store")
 
 
 def in_use(path: Path) -> SinkError:
@@ -38,14 +52,31 @@ def open_folder(path: Path, read_only: bool) -> tuple[Store, int | None]:
         raise SinkError(f"cannot create store directory {path}: {e.strerror}; "
                         "choose a writable --store path") from e
     fd = _lock(path, read_only)
+    if not read_only and fd is not None:  # the exclusive lock: no other kg process is loading
+        _remove_orphans(path)
     try:
         return (Store.read_only(str(path)) if read_only else Store(str(path))), fd
-    except OSError as e:
+    except (OSError, RuntimeError) as e:
         release(fd)
+        if is_damage(e):
+            raise damaged(path, e) from e
         if "lock" in str(e).lower():
             raise in_use(path) from e
         raise SinkError(f"cannot open store {path}: {e}; if it is not a kg store, pass another "
                         "--store directory") from e
+
+
+def _remove_orphans(path: Path) -> int:
+    """Delete the temporary SST files of a bulk load that never finished (RocksDB only ever
+    ingests them under numbered names, so a ``bulk-*.sst`` is nobody's data); returns how many."""
+    n = 0
+    for f in path.glob(ORPHANS):
+        try:
+            f.unlink()
+            n += 1
+        except OSError:
+            pass  # not ours to remove after all: RocksDB ignores it either way
+    return n
 
 
 def _lock(path: Path, read_only: bool) -> int | None:
