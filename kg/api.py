@@ -37,6 +37,8 @@ __all__ = [
     "extract_sharded",
     "assemble_shards",
     "load_shards",
+    "TrainReport",
+    "train",
 ]
 
 Progress = Callable[[int], None]
@@ -114,10 +116,10 @@ def _batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _extractor(kb_files: Sequence[Path]) -> Any:
+def _extractor(kb_files: Sequence[Path], model: Path | str | None = None) -> Any:
     from kg.extract import Extractor
 
-    return Extractor(kb_files=tuple(Path(p) for p in kb_files))
+    return Extractor(kb_files=tuple(Path(p) for p in kb_files), model=model)
 
 
 def open_store(path: Path, base_iri: str = DEFAULT_BASE_IRI, *, read_only: bool = False) -> Any:
@@ -151,6 +153,7 @@ def ingest(
     neo4j: Neo4jTarget | None = None,
     input_format: str | None = None,
     kb_files: Sequence[Path] = (),
+    model: Path | str | None = None,
     batch_size: int = 1000,
     workers: int = 1,
     on_reject: Callable[[Reject], None] | None = None,
@@ -187,7 +190,7 @@ def ingest(
             sinks.append(("oxigraph", open_store(store, base_iri)))
         if neo4j is not None:
             sinks.append(("neo4j", open_neo4j(neo4j)))
-        extractor = _extractor(kb_files)
+        extractor = _extractor(kb_files, model)
         papers = iter_papers(paths, input_format, _reject, unreadable, records)
         seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
                                      "CodeRepository": set()}
@@ -238,6 +241,7 @@ def extract_to_jsonl(
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
     records: str | None = None,
+    model: Path | str | None = None,
 ) -> int:
     """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written.
 
@@ -249,11 +253,12 @@ def extract_to_jsonl(
     unreadable: list[str] = []
     if isinstance(out, (str, Path)):
         with atomic_write(out, "w", encoding="utf-8", newline="\n") as f:
-            n = _extract_jsonl(paths, f, input_format, kb_files, workers, on_reject, progress, unreadable, records)
+            n = _extract_jsonl(paths, f, input_format, kb_files, workers, on_reject, progress, unreadable, records,
+                               model)
             if len(unreadable) == len(paths):  # nothing could be read: leave the old file as it was
                 raise _unreadable_error(unreadable, paths, "")
     else:
-        n = _extract_jsonl(paths, out, input_format, kb_files, workers, on_reject, progress, unreadable, records)
+        n = _extract_jsonl(paths, out, input_format, kb_files, workers, on_reject, progress, unreadable, records, model)
     if unreadable:
         raise _unreadable_error(unreadable, paths, f"extracted: {n:,} papers written")
     return n
@@ -261,10 +266,11 @@ def extract_to_jsonl(
 
 def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None,
                    kb_files: Sequence[Path], workers: int, on_reject: Callable[[Reject], None] | None,
-                   progress: Progress | None, unreadable: list[str], records: str | None) -> int:
+                   progress: Progress | None, unreadable: list[str], records: str | None,
+                   model: Path | str | None = None) -> int:
     from kg.extract import extraction_to_json
 
-    extractor = _extractor(kb_files)
+    extractor = _extractor(kb_files, model)
     n = 0
     for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable, records),
                                     workers=workers):
@@ -397,6 +403,7 @@ def evaluate_files(
     kb_files: Sequence[Path] = (),
     on_reject: Callable[[Reject], None] | None = None,
     records: str | None = None,
+    model: Path | str | None = None,
 ) -> Any:
     """Extract ``inputs`` (or read a ``kg extract`` JSONL output) and score against ``gold``.
 
@@ -405,7 +412,7 @@ def evaluate_files(
     """
     from kg.evaluate import evaluate
 
-    extractor = _extractor(kb_files)
+    extractor = _extractor(kb_files, model)
     return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject, records=records)))
 
 
@@ -458,3 +465,53 @@ def _iri_of(attrs: dict[str, Any], base_iri: str) -> str:
     from kg.sinks.rdf import IRI_KINDS, mint_iri
 
     return mint_iri(base_iri, IRI_KINDS[attrs["label"]], attrs["key"])
+
+
+@dataclass
+class TrainReport:
+    """What one training run did: papers matched to gold, labelled candidates, the training set's hash."""
+
+    gold_papers: int = 0
+    matched: int = 0
+    candidates: int = 0
+    digest: str = ""
+    unmatched: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"gold papers: {self.gold_papers}, found in the inputs: {self.matched}, "
+                f"labelled candidates: {self.candidates}, training set sha256: {self.digest[:16]}")
+
+
+def train(
+    gold: Sequence[Path],
+    inputs: Sequence[Path],
+    out: Path,
+    *,
+    input_format: str | None = None,
+    kb_files: Sequence[Path] = (),
+    seed: int = 0,
+    on_reject: Callable[[Reject], None] | None = None,
+    records: str | None = None,
+) -> TrainReport:
+    """Fit the scorer on gold files (ANNOTATION.md format) and the inputs holding their papers; write ``out``.
+
+    Deterministic: the same gold, inputs, knowledge base and seed give a byte-identical model file.
+    Needs scikit-learn (``pip install 'kg[train]'``); using the model does not.
+    """
+    from kg.evaluate import load_gold
+    from kg.extract.train import TrainOptions, examples, fit, gold_papers, model_bytes
+
+    records_ = [g for path in gold for g in load_gold(Path(path))]
+    extractor = _extractor(kb_files, "rules")
+    matched = gold_papers(records_, iter_papers(inputs, input_format, on_reject, records=records))
+    if not matched:
+        raise KGError("none of the gold papers is in the inputs (papers are matched by title); "
+                      "give the files the gold was annotated from with --inputs")
+    ts = examples(extractor, matched)
+    model = fit(ts.examples, TrainOptions(seed=seed), {"training_set_sha256": ts.digest, "papers": len(ts.papers),
+                                                      "candidates": len(ts.examples)})
+    with atomic_write(Path(out), "wb") as f:
+        f.write(model_bytes(model))
+    found = {id(g) for _, g in matched}
+    return TrainReport(len(records_), len(matched), len(ts.examples), ts.digest,
+                       [g["title"] for g in records_ if id(g) not in found])

@@ -15,6 +15,7 @@ from kg.cli_common import (
     RejectsFile,
     format_in_option,
     kb_option,
+    model_option,
     neo4j_options,
     neo4j_target,
     quiet_option,
@@ -28,6 +29,7 @@ from kg.cli_common import (
 from kg.cli_cluster import assemble, extract_sharded, load, scheduler_option
 from kg.cli_show import show, view
 from kg.cli_query import doctor, query, stats
+from kg.cli_train import train
 from kg.model import Reject
 
 __all__ = ["main", "cli"]
@@ -50,6 +52,7 @@ def cli() -> None:
 @format_in_option
 @records_option
 @kb_option
+@model_option
 @click.option("--base-iri", default=None, help="Base IRI for minted resources (or KG_BASE_IRI).")
 @click.option("--batch-size", type=click.IntRange(1), default=None, help="Papers per write batch.")
 @click.option("--neo4j-batch-size", type=click.IntRange(1), default=None, help="Rows per Neo4j transaction.")
@@ -59,7 +62,7 @@ def cli() -> None:
 @quiet_option
 def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_uri: str | None,
            neo4j_user: str | None, neo4j_database: str | None, input_format: str | None, records: str | None,
-           kb_files: tuple[Path, ...], base_iri: str | None, batch_size: int | None,
+           kb_files: tuple[Path, ...], model: str | None, base_iri: str | None, batch_size: int | None,
            neo4j_batch_size: int | None, workers: int | None, rejects_path: Path | None,
            quiet: bool) -> None:
     """Read abstracts, extract, and add them to the graph.
@@ -71,7 +74,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
     """
     s = settings(store=store, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
                   neo4j_database=neo4j_database, base_iri=base_iri, batch_size=batch_size,
-                  neo4j_batch_size=neo4j_batch_size, workers=workers)
+                  neo4j_batch_size=neo4j_batch_size, workers=workers, model=model)
     progress = Progress(quiet, "papers")
     report = api.IngestReport()
     try:
@@ -79,7 +82,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
             api.ingest(
                 list(inputs), store=None if no_store else s.store, base_iri=s.base_iri,
                 neo4j=neo4j_target(s), input_format=input_format,
-                kb_files=(*s.kb, *kb_files), batch_size=s.batch_size, workers=s.workers,
+                kb_files=(*s.kb, *kb_files), model=s.model, batch_size=s.batch_size, workers=s.workers,
                 on_reject=reject_printer(quiet, rejects_file), progress=progress, report=report,
                 records=records,
             )
@@ -105,6 +108,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
 @format_in_option
 @records_option
 @kb_option
+@model_option
 @click.option("--workers", type=click.IntRange(1), default=None, help="Extraction processes.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write rejected records to this file.")
@@ -115,7 +119,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
               help="With --scheduler: MiB of JSON Lines input per partition (other files: one each).")
 @quiet_option
 def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | None, records: str | None,
-            kb_files: tuple[Path, ...], workers: int | None, rejects_path: Path | None,
+            kb_files: tuple[Path, ...], model: str | None, workers: int | None, rejects_path: Path | None,
             scheduler: str | None, fmt: str, partition_mb: float, quiet: bool) -> None:
     """Extract methods, datasets and code URLs: one JSON object per paper per line.
 
@@ -136,7 +140,7 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
         raise click.UsageError("--format parquet writes shards: give --scheduler too")
     if output is not None and output.is_dir():
         raise click.UsageError(f"-o {output} is a folder: give a file name (a folder takes --scheduler)")
-    s = settings(workers=workers)
+    s = settings(workers=workers, model=model)
     progress = Progress(quiet, "papers")
     rejected: list[Reject] = []
 
@@ -149,7 +153,7 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
                 printer(r)
 
             api.extract_to_jsonl(list(inputs), output if output else sys.stdout, input_format=input_format,
-                                 kb_files=(*s.kb, *kb_files), workers=s.workers,
+                                 kb_files=(*s.kb, *kb_files), model=s.model, workers=s.workers,
                                  on_reject=on_reject, progress=progress, records=records)
     finally:
         progress.done()
@@ -196,19 +200,20 @@ def export(fmt: str, output: Path | None, store: Path | None, base_iri: str | No
 @format_in_option
 @records_option
 @kb_option
+@model_option
 @click.option("--verbose", "-v", is_flag=True, help="List every miss and false positive with its paper.")
 def eval_(gold: Path, inputs: tuple[Path, ...], input_format: str | None, records: str | None,
-          kb_files: tuple[Path, ...], verbose: bool) -> None:
+          kb_files: tuple[Path, ...], model: str | None, verbose: bool) -> None:
     """Score the extractor against a gold file (ANNOTATION.md rules).
 
     Example: kg eval ../shared/gold/seed.jsonl ../shared/seeds/daily-papers-2024-03-11.txt
     """
     from kg.evaluate import format_report
 
-    s = settings()
+    s = settings(model=model)
     with user_errors():
-        report = api.evaluate_files(gold, list(inputs), input_format=input_format,
-                                    kb_files=(*s.kb, *kb_files), on_reject=reject_printer(False, None), records=records)
+        report = api.evaluate_files(gold, list(inputs), input_format=input_format, kb_files=(*s.kb, *kb_files),
+                                    model=s.model, on_reject=reject_printer(False, None), records=records)
     click.echo(format_report(report, verbose=verbose))
 
 
@@ -238,6 +243,7 @@ def import_pwc(datasets_json: Path, methods_json: Path, output: Path) -> None:
 
 
 cli.add_command(query)
+cli.add_command(train)
 cli.add_command(stats)
 cli.add_command(doctor)
 cli.add_command(show)

@@ -21,7 +21,7 @@ from kg.sources import FORMATS as INPUT_FORMATS
 
 __all__ = [
     "EXIT_REJECTED", "KGGroup", "Progress", "settings", "user_errors", "RejectsFile", "reject_printer", "neo4j_target",
-    "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "neo4j_options", "with_options",
+    "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "model_option", "neo4j_options", "with_options",
 ]
 
 EXIT_REJECTED = 3
@@ -187,6 +187,10 @@ records_option = click.option(
 kb_option = click.option(
     "--kb", "kb_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Extra knowledge-base file (YAML or JSONL); repeatable.",
+)
+model_option = click.option(
+    "--model", default=None, metavar="PATH",
+    help="Scorer model file from `kg train` (or KG_MODEL); default the shipped one; 'rules' for the rules alone.",
 )
 neo4j_options = [
     click.option("--neo4j", "neo4j_uri", default=None, metavar="URI",

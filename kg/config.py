@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(1000, ge=1)
     workers: int = Field(1, ge=1)
     kb: tuple[Path, ...] = ()
+    model: str | None = None  # a model file from `kg train`; None: the shipped one; "rules": no model
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None

@@ -44,11 +44,12 @@ class PaperErrors:
     misses: dict[str, list[str]] = field(default_factory=dict)
     false_positives: dict[str, list[str]] = field(default_factory=dict)
     proposed_missed: list[str] = field(default_factory=list)
+    introduced_missed: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class EvalReport:
-    """Per-type scores, proposed-method accuracy, and per-paper errors."""
+    """Per-type scores, proposed-method and introduced-dataset accuracy, and per-paper errors."""
 
     scores: dict[str, TypeScore]
     proposed_hits: int
@@ -56,10 +57,17 @@ class EvalReport:
     papers: int
     papers_without_extraction: list[str]
     errors: list[PaperErrors]
+    introduced_hits: int = 0
+    introduced_total: int = 0
 
     @property
     def proposed_accuracy(self) -> float:
         return self.proposed_hits / self.proposed_total if self.proposed_total else 1.0
+
+    @property
+    def introduced_accuracy(self) -> float:
+        """The share of gold ``introduced`` datasets predicted with role ``introduced``."""
+        return self.introduced_hits / self.introduced_total if self.introduced_total else 1.0
 
 
 def _items(spec: list[str]) -> list[set[str]]:
@@ -123,7 +131,8 @@ def evaluate(gold_path: Path, extractions: Iterable[Extraction]) -> EvalReport:
         if k in wanted and k not in by_title:
             by_title[k] = ex
     scores = {t: TypeScore() for t in ("methods", "datasets", "code_urls")}
-    ph = pt = 0
+    hits = {"proposed": 0, "introduced": 0}
+    totals = {"proposed": 0, "introduced": 0}
     errors: list[PaperErrors] = []
     missing: list[str] = []
     for g in gold:
@@ -142,15 +151,16 @@ def evaluate(gold_path: Path, extractions: Iterable[Extraction]) -> EvalReport:
                 pe.misses[t] = miss
             if fp:
                 pe.false_positives[t] = fp
-            if t == "methods":
-                for spec in g.get("proposed", []):
-                    pt += 1
-                    names = {normalise_name(s) for s in spec.split("|")}
-                    ok = any(e.role == "proposed" and ({normalise_name(e.name)} | {normalise_name(a) for a in e.aliases}) & names
-                             for e in (ex.methods if ex else ()))
-                    ph += ok
-                    if not ok:
-                        pe.proposed_missed.append(spec)
+            role, specs, missed = (("proposed", g.get("proposed", []), pe.proposed_missed) if t == "methods"
+                                   else ("introduced", g.get("introduced", []), pe.introduced_missed))
+            for spec in specs:
+                names = {normalise_name(s) for s in spec.split("|")}
+                ok = any(e.role == role and ({normalise_name(e.name)} | {normalise_name(a) for a in e.aliases}) & names
+                         for e in (getattr(ex, t) if ex else ()))
+                hits[role] += ok
+                totals[role] += 1
+                if not ok:
+                    missed.append(spec)
         gold_urls = {url_key(u) for u in g.get("code_urls", [])}
         pred_urls = {u.key or url_key(u.url) for u in (ex.code_urls if ex else ())}
         s = scores["code_urls"]
@@ -161,9 +171,10 @@ def evaluate(gold_path: Path, extractions: Iterable[Extraction]) -> EvalReport:
             pe.misses["code_urls"] = sorted(gold_urls - pred_urls)
         if pred_urls - gold_urls:
             pe.false_positives["code_urls"] = sorted(pred_urls - gold_urls)
-        if pe.misses or pe.false_positives or pe.proposed_missed:
+        if pe.misses or pe.false_positives or pe.proposed_missed or pe.introduced_missed:
             errors.append(pe)
-    return EvalReport(scores, ph, pt, len(gold), missing, errors)
+    return EvalReport(scores, hits["proposed"], totals["proposed"], len(gold), missing, errors,
+                      hits["introduced"], totals["introduced"])
 
 
 def format_report(report: EvalReport, verbose: bool = False) -> str:
@@ -173,6 +184,8 @@ def format_report(report: EvalReport, verbose: bool = False) -> str:
     for t, s in report.scores.items():
         lines.append(f"{t:<10} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}")
     lines.append(f"proposed accuracy: {report.proposed_accuracy:.3f} ({report.proposed_hits}/{report.proposed_total})")
+    lines.append(f"introduced accuracy: {report.introduced_accuracy:.3f} "
+                 f"({report.introduced_hits}/{report.introduced_total})")
     if verbose:
         for t in report.papers_without_extraction:
             lines.append(f"no extraction: {t}")
@@ -184,4 +197,6 @@ def format_report(report: EvalReport, verbose: bool = False) -> str:
                 lines.append(f"    false positive {t}: {', '.join(v)}")
             if pe.proposed_missed:
                 lines.append(f"    not proposed: {', '.join(pe.proposed_missed)}")
+            if pe.introduced_missed:
+                lines.append(f"    not introduced: {', '.join(pe.introduced_missed)}")
     return "\n".join(lines)

@@ -118,5 +118,5 @@ def patched(extractor) -> Iterator[None]:
     import kg.api
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(kg.api, "_extractor", lambda kb_files: extractor)
+        mp.setattr(kg.api, "_extractor", lambda kb_files, model=None: extractor)
         yield

@@ -27,7 +27,7 @@ GOOD2 = {"title": "Graph Nets on Cora", "abstract": "We evaluate GraphSAGE on Co
 @pytest.fixture(autouse=True)
 def _one_extractor(monkeypatch: pytest.MonkeyPatch, extractor: Extractor) -> None:
     """The real extractor, built once per module instead of once per command (it takes seconds)."""
-    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files: extractor)
+    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files, model=None: extractor)
 
 
 def ingest(*args: object, ok: int) -> Result:

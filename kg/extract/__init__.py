@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from kg.errors import ExtractionError
-from kg.extract.assemble import assemble, code_urls
+from kg.extract.assemble import Proposal, assemble, code_urls, proposals
 from kg.extract.clean import clean
 from kg.extract.jsonio import extraction_from_json, extraction_to_json
+from kg.extract.model import load_scorer
 from kg.extract.pipeline import build_nlp
 from kg.model import CodeUrl, Entity, Extraction, Mention, Paper
 
@@ -34,11 +35,17 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
 
 
 class Extractor:
-    """spaCy pipeline plus rules; ``extract`` one paper or stream ``extract_all``."""
+    """Suggesters (spaCy pipeline plus rules) and the learned scorer; ``extract`` one paper or stream ``extract_all``.
 
-    def __init__(self, kb_files: Sequence[Path] = (), *, use_builtin_kb: bool = True) -> None:
+    ``model``: a model file written by ``kg train``; None: the shipped model; ``"rules"``: no model.
+    """
+
+    def __init__(self, kb_files: Sequence[Path] = (), *, use_builtin_kb: bool = True,
+                 model: Path | str | None = None) -> None:
         self._kb_files = [str(p) for p in kb_files]
         self._use_builtin = use_builtin_kb
+        self._model = None if model is None else str(model)
+        self.scorer = load_scorer(model)
         try:
             self.nlp = build_nlp(self._kb_files, use_builtin_kb)
         except ExtractionError:
@@ -55,8 +62,20 @@ class Extractor:
         for p, (methods, datasets, urls) in zip(papers, self._found([(p.title or "", p.abstract or "") for p in papers])):
             yield Extraction(p, methods, datasets, urls)
 
+    def proposals(self, papers: Iterable[Paper]) -> Iterator[tuple[Paper, list[Proposal], dict]]:
+        """Each paper with every candidate entity the suggesters make (for training) and its fields."""
+        for batch in iter(lambda it=iter(papers): list(itertools.islice(it, 256)), []):
+            for p, fields in zip(batch, self._fields([(p.title or "", p.abstract or "") for p in batch])):
+                yield p, proposals(fields, self.kb), fields
+
     def _found(self, texts: list[tuple[str, str]]) -> Iterator[tuple[tuple[Entity, ...], tuple[Entity, ...], tuple[CodeUrl, ...]]]:
         """(methods, datasets, code URLs) of each (title, abstract)."""
+        for fields in self._fields(texts):
+            methods, datasets = assemble(fields, self.kb, self.scorer)
+            yield methods, datasets, code_urls(fields)
+
+    def _fields(self, texts: list[tuple[str, str]]) -> Iterator[dict]:
+        """Each (title, abstract) as {field: (original, cleaned, candidates)}."""
         cleaned = [clean(t) for pair in texts for t in pair]
         # (field index, offset, text): long fields are cut at sentence ends so work stays linear
         pieces = [(i, off, t) for i, c in enumerate(cleaned) for off, t in _chunks(c.text)]
@@ -77,11 +96,9 @@ class Extractor:
             found[i].extend(cands)
             if is_title:
                 title_text = text
-                known = tuple((c.surface, c.kind) for c in cands if c.rule == "title")
+                known = tuple((c.surface, c.kind) for c in cands if c.rule == "title" and c.live)
         for j, pair in enumerate(texts):
-            fields = {f: (pair[k], cleaned[2 * j + k], found[2 * j + k]) for k, f in enumerate(_FIELDS)}
-            methods, datasets = assemble(fields, self.kb)
-            yield methods, datasets, code_urls(fields)
+            yield {f: (pair[k], cleaned[2 * j + k], found[2 * j + k]) for k, f in enumerate(_FIELDS)}
 
     def extract_all(self, papers: Iterable[Paper], *, batch_size: int = 256, workers: int = 1) -> Iterator[Extraction]:
         """Stream extractions in input order; ``workers > 1`` uses processes, memory stays flat."""
@@ -92,7 +109,7 @@ class Extractor:
                 yield from self._run(batch)
             return
         ctx = mp.get_context("spawn")
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(self._kb_files, self._use_builtin)) as pool:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(self._kb_files, self._use_builtin, self._model)) as pool:
             # workers get only (title, abstract) and send back plain tuples (pickling the Paper
             # both ways and the dataclasses back cost the parent more than the tuples do)
             pending: deque = deque()
@@ -107,11 +124,11 @@ class Extractor:
 _WORKER: Extractor | None = None
 
 
-def _init_worker(kb_files: list[str], use_builtin: bool) -> None:
+def _init_worker(kb_files: list[str], use_builtin: bool, model: str | None) -> None:
     global _WORKER
     # Ctrl-C is the parent's to handle: a worker that saw it would print its own traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = Extractor([Path(p) for p in kb_files], use_builtin_kb=use_builtin)
+    _WORKER = Extractor([Path(p) for p in kb_files], use_builtin_kb=use_builtin, model=model)
 
 
 def _mentions_out(ms: tuple[Mention, ...]) -> tuple:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from kg.extract.clean import Cleaned
 from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
 from kg.extract.rules import Cand
 from kg.extract.urls import classify, find_urls
+from kg.extract.model import Scorer
 from kg.keys import kb_id, url_key
 from kg.model import CodeUrl, Entity, Mention
 
-__all__ = ["assemble", "code_urls"]
+__all__ = ["assemble", "code_urls", "proposals", "Proposal"]
 
 Fields = dict[str, tuple[str, Cleaned, list[Cand]]]
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
@@ -53,12 +54,26 @@ def _name_of(c: Cand) -> str:
     return c.surface
 
 
-def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tuple[Entity, ...]]:
-    """(methods, datasets) of one paper from each field's (original text, clean text, candidates)."""
+@dataclass(slots=True)
+class Proposal:
+    """One candidate entity of a paper (a group of candidates sharing a key) with the rules' decision."""
+
+    key: str
+    members: list[tuple[str, Cand]]  # every candidate of the group: (field, candidate)
+    kind: str | None  # the rules' decision: "Method", "Dataset", or None (the rules drop it)
+    proposed: bool  # the rules' role: proposed (a method) or introduced (a dataset)
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+def _groups(fields: Fields, live_only: bool) -> dict[str, list[tuple[str, Cand]]]:
+    """Candidates grouped by the key of their name, with the merges of one entity, one name."""
     groups: dict[str, list[tuple[str, Cand]]] = defaultdict(list)
     for field, (original, cleaned, cands) in fields.items():
         math = [m.span() for m in _MATH.finditer(original)] if "$" in original else []
         for c in cands:
+            if live_only and not c.live:
+                continue
             if math and c.strength < 3 and not c.proposed:
                 a = cleaned.span(c.start, c.end)[0]
                 if any(x < a < y for x, y in math):
@@ -69,57 +84,94 @@ def assemble(fields: Fields, kb: KnowledgeBase) -> tuple[tuple[Entity, ...], tup
         groups[k[:-1]].extend(groups.pop(k))
     _merge_initials(groups)
     _merge_sizes(groups)
+    return groups
+
+
+def _rule_decision(all_members: list[tuple[str, Cand]], kb: KnowledgeBase) -> tuple[str | None, bool]:
+    """(kind or None when the rules drop it, proposed?) of one group's live candidates."""
+    members = [(f, c) for f, c in all_members if not c.nonentity]
+    if len(members) < len(all_members) and not any(c.proposed or c.strength >= 3 or f != "title" for f, c in members):
+        return None, False  # "Rebar in GPR Data": the abstract defines GPR as a thing ("Ground Penetration Radar"), not a name
+    if not members or all(c.rule == "title" and c.veto for _, c in members):
+        return None, False  # a plain title word the abstract never uses as a name
+    proposed = any(c.proposed for _, c in members)
+    defined = any(c.rule == "acronym-def" for _, c in members)
+    if kb.is_stop(_name_of(members[0][1])) and not proposed and not defined:
+        return None, False
+    if not proposed and any(c.entry is not None and c.entry.grey for _, c in members):
+        return None, False  # grey zone: either answer is accepted, so do not risk a false positive
+    votes: dict[str, int] = defaultdict(int)
+    for _, c in members:
+        votes[c.kind or ""] += c.strength + (3 if c.proposed else 0) + 1
+    votes.pop("", None)
+    if not votes:
+        return None, False
+    return max(sorted(votes), key=lambda k: votes[k]), proposed
+
+
+def _naming(members: list[tuple[str, Cand]]) -> tuple[str, tuple[str, ...]]:
+    """(preferred name, other spellings) of a group: the KB's name, else the acronym, else the first name."""
+    entry = next((c.entry for _, c in members if c.entry is not None), None)
+    acronym = next((c.target or c.surface for _, c in members if c.long or c.target), None)
+    names = [_name_of(c) for _, c in members]
+    name = entry.name if entry else (acronym if acronym else min(names, key=lambda n: (n.endswith("s") and n[:-1] in names, names.index(n))))
+    aliases: list[str] = []
+    for _, c in sorted(members, key=lambda fc: (fc[0] != "title", fc[1].start)):
+        for s in (c.surface, c.long):
+            if s and s != name and s not in aliases:
+                aliases.append(s)
+    return name, tuple(aliases)
+
+
+def proposals(fields: Fields, kb: KnowledgeBase, *, live_only: bool = False) -> list[Proposal]:
+    """Every candidate entity of one paper with the rules' decision (``live_only``: only what the rules report)."""
+    out = []
+    for key, all_members in _groups(fields, live_only).items():
+        live = [(f, c) for f, c in all_members if c.live]
+        kind, proposed = _rule_decision(live, kb) if live else (None, False)
+        members = [(f, c) for f, c in (live if kind else all_members) if not c.nonentity] or all_members
+        name, aliases = _naming(members)
+        out.append(Proposal(key, all_members, kind, proposed, name, aliases))
+    return out
+
+
+def _entity(p: Proposal, kind: str, proposed: bool, fields: Fields,
+            bounds: dict[str, tuple[list[int], list[int]]]) -> Entity | None:
+    members = [(f, c) for f, c in p.members if not c.nonentity and (c.live or p.kind is None)] or p.members
+    mentions: list[Mention] = []
+    seen: set[tuple[str, int, int]] = set()
+    for field, c in sorted(members, key=lambda fc: (fc[0] != "title", fc[1].start)):
+        original, cleaned, _ = fields[field]
+        a, b = cleaned.span(c.start, c.end)
+        if (field, a, b) in seen or b <= a:
+            continue
+        seen.add((field, a, b))
+        if field not in bounds:
+            bounds[field] = _bounds(cleaned.text)
+        sentence = _sentence(cleaned.text, c.start, c.end, bounds[field])
+        mentions.append(Mention(field, a, b, sentence, c.rule))
+    if not mentions:
+        return None
+    role = ("proposed" if proposed else "mentioned") if kind == "Method" else ("introduced" if proposed else "used")
+    # the evidence identity needs (kg.graph): the KB entry, and the long form the text defines
+    entry = next((c.entry for _, c in members if c.entry is not None), None)
+    long_form = next((c.long for _, c in members if c.long), None) or next(
+        (c.surface for _, c in members if c.target), None)
+    return Entity(kind, entity_key(p.name), p.name, role, p.aliases, tuple(mentions),
+                  kb_id(entry.kind, entry.name) if entry else None, long_form)
+
+
+def assemble(fields: Fields, kb: KnowledgeBase, scorer: Scorer | None = None) -> tuple[tuple[Entity, ...], tuple[Entity, ...]]:
+    """(methods, datasets) of one paper; ``scorer`` decides each proposal (None: the rules decide)."""
+    props = proposals(fields, kb, live_only=scorer is None)
+    decided = [(p, p.kind, p.proposed) for p in props if p.kind] if scorer is None else scorer.decide(props, fields, kb)
     methods: list[Entity] = []
     datasets: list[Entity] = []
     bounds: dict[str, tuple[list[int], list[int]]] = {}
-    for key, all_members in groups.items():
-        members = [(f, c) for f, c in all_members if not c.nonentity]
-        if len(members) < len(all_members) and not any(c.proposed or c.strength >= 3 or f != "title" for f, c in members):
-            continue  # "Rebar in GPR Data": the abstract defines GPR as a thing ("Ground Penetration Radar"), not a name
-        if not members or all(c.rule == "title" and c.veto for _, c in members):
-            continue  # a plain title word the abstract never uses as a name
-        proposed = any(c.proposed for _, c in members)
-        defined = any(c.rule == "acronym-def" for _, c in members)
-        if kb.is_stop(_name_of(members[0][1])) and not proposed and not defined:
-            continue
-        if not proposed and any(c.entry is not None and c.entry.grey for _, c in members):
-            continue  # grey zone: either answer is accepted, so do not risk a false positive
-        votes: dict[str, int] = defaultdict(int)
-        for _, c in members:
-            votes[c.kind or ""] += c.strength + (3 if c.proposed else 0) + 1
-        votes.pop("", None)
-        if not votes:
-            continue
-        kind = max(sorted(votes), key=lambda k: votes[k])
-        entry = next((c.entry for _, c in members if c.entry is not None), None)
-        acronym = next((c.target or c.surface for _, c in members if c.long or c.target), None)
-        names = [_name_of(c) for _, c in members]
-        name = entry.name if entry else (acronym if acronym else min(names, key=lambda n: (n.endswith("s") and n[:-1] in names, names.index(n))))
-        aliases: list[str] = []
-        mentions: list[Mention] = []
-        seen: set[tuple[str, int, int]] = set()
-        for field, c in sorted(members, key=lambda fc: (fc[0] != "title", fc[1].start)):
-            original, cleaned, _ = fields[field]
-            a, b = cleaned.span(c.start, c.end)
-            for s in (c.surface, c.long):
-                if s and s != name and s not in aliases:
-                    aliases.append(s)
-            if (field, a, b) in seen or b <= a:
-                continue
-            seen.add((field, a, b))
-            if field not in bounds:
-                bounds[field] = _bounds(cleaned.text)
-            sentence = _sentence(cleaned.text, c.start, c.end, bounds[field])
-            mentions.append(Mention(field, a, b, sentence, c.rule))
-        if not mentions:
-            continue
-        role = ("proposed" if proposed else "mentioned") if kind == "Method" else ("introduced" if proposed else "used")
-        # the evidence identity needs (kg.graph): the KB entry, and the long form the text defines
-        long_form = next((c.long for _, c in members if c.long), None) or next(
-            (c.surface for _, c in members if c.target), None)
-        ent = Entity(kind, entity_key(name), name, role, tuple(aliases), tuple(mentions),
-                     kb_id(entry.kind, entry.name) if entry else None, long_form)
-        (methods if kind == "Method" else datasets).append(ent)
+    for p, kind, proposed in decided:
+        ent = _entity(p, kind, proposed, fields, bounds)
+        if ent is not None:
+            (methods if kind == "Method" else datasets).append(ent)
     _own_variants(methods, kb)
     order = lambda e: (e.mentions[0].field != "title", e.mentions[0].start)  # noqa: E731
     return tuple(sorted(methods, key=order)), tuple(sorted(datasets, key=order))

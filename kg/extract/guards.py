@@ -188,3 +188,4 @@ class Cand:
     drop: bool = False
     veto: bool = False  # looks like a unit, size or ordinal: typed only by an explicit cue
     nonentity: bool = False  # an acronym the text defines as a task, field, metric or thing, not a name
+    live: bool = True  # what the rules alone report; the others are kept as suggestions for the model

@@ -191,6 +191,7 @@ class Rules(ContextRules):
                 u_starts = [a for a, _ in urls]
                 cands = [c for c in cands
                          if not ((i := bisect_right(u_starts, c.start) - 1) >= 0 and c.start < urls[i][1])]
+        early = [c for c in cands if c.drop]  # lost to a longer span or an analogy: still suggestions
         cands = [c for c in cands if not c.drop]
         self._definitions(text, cands)
         if title:
@@ -198,8 +199,13 @@ class Rules(ContextRules):
         cands.sort(key=lambda c: (c.start, -c.end))
         self._proposals(text, cands, sents)
         self._context(text, cands, sents)
-        # kept untyped: a defined non-entity acronym tells assemble to drop the title's use of it ("GPR Data")
-        return [c for c in cands if not c.drop and c.kind or c.nonentity and c.drop and not title]
+        # live: what the rules alone report; a defined non-entity acronym stays live untyped, to tell
+        # assemble to drop the title's use of it ("GPR Data"). The rest go on as suggestions for the model.
+        for c in cands:
+            c.live = bool(not c.drop and c.kind or c.nonentity and c.drop and not title)
+        for c in early:
+            c.live = False
+        return cands + early
 
     def _dataset_names(self, text: str, cands: list[Cand], occupied: bytearray) -> None:
         """Title-Case names before a dataset noun: "the Toulouse Road Network dataset", "Waymo datasets"."""

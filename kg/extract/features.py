@@ -1,0 +1,113 @@
+"""Features of one proposal (a candidate entity of a paper) as a plain dict, for the learned scorer."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
+
+if TYPE_CHECKING:
+    from kg.extract.assemble import Fields, Proposal
+
+__all__ = ["features", "shape_of"]
+
+_SHAPE_MAP = str.maketrans({**{chr(c): "X" for c in range(65, 91)}, **{chr(c): "x" for c in range(97, 123)},
+                            **{chr(c): "d" for c in range(48, 58)}})
+_RUNS = re.compile(r"(.)\1+")  # a run of one shape letter counts once: "ResNet-50" -> "XxXx-d"
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w\-]*)[^\w]{0,3}$")
+_WORD_AFTER = re.compile(r"[^\w(]{0,3}\(?([A-Za-z0-9][\w\-.]*)")
+_NUMBER = re.compile(r"[\d.,]+%?$")
+_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # "FooEval" -> Foo, Eval; "LDC2015E86" -> LDC, 2015, E, 86
+
+
+def shape_of(name: str) -> str:
+    """Letters, digits and the rest, runs collapsed: "GPT-4o" -> "X-dx", "ImageNet" -> "XxXx"."""
+    return _RUNS.sub(r"\1", name.translate(_SHAPE_MAP))[:12]
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 3 else "3+"
+
+
+@lru_cache(maxsize=1 << 15)
+def _name_features(name: str) -> tuple[str, ...]:
+    """Features of the name alone (memoised: the same names come back paper after paper)."""
+    out = [f"shape={shape_of(name)}", f"len={min(len(name), 12)}"]
+    if name.isupper():
+        out.append("allcaps")
+    if name.islower():
+        out.append("lower")
+    parts = _PARTS.findall(name)
+    if parts:
+        out += [f"last_part={parts[-1].lower()}", f"first_part={parts[0].lower()}"]
+    return tuple(out)
+
+
+def features(p: Proposal, fields: Fields, kb: KnowledgeBase) -> dict[str, float]:
+    """What the suggesters said about ``p`` and how its name and context look; one key per feature."""
+    f: dict[str, float] = {"bias": 1.0, f"rules={p.kind or 'none'}": 1.0}
+    if p.kind:
+        f[f"rules_role={p.kind}:{p.proposed}"] = 1.0
+    name = p.name
+    live = 0
+    titles = abstracts = 0
+    strength = -1
+    for field, c in p.members:
+        f[f"rule={c.rule}"] = 1.0
+        if c.live:
+            live += 1
+            f[f"live_rule={c.rule}"] = 1.0
+        f[f"cand_kind={c.kind or 'none'}"] = 1.0
+        strength = max(strength, c.strength)
+        if c.proposed:
+            f["cand_proposed"] = 1.0
+        if c.veto:
+            f["veto"] = 1.0
+        if c.nonentity:
+            f["nonentity"] = 1.0
+        if c.drop:
+            f["dropped"] = 1.0
+        if c.long:
+            words = c.long.split()
+            f[f"long_last={words[-1].lower()}"] = 1.0
+            f[f"long_words={_bucket(len(words))}"] = 1.0
+            if c.long.islower():
+                f["long_lower"] = 1.0
+        if field == "title":
+            titles += 1
+        else:
+            abstracts += 1
+            if abstracts <= 3:
+                text = fields[field][1].text
+                b = _WORD_BEFORE.search(text, max(0, c.start - 30), c.start)
+                if b:
+                    f[f"prev={b.group(1).lower()}"] = 1.0
+                a = _WORD_AFTER.match(text, c.end, c.end + 30)
+                if a:
+                    nxt = a.group(1)
+                    f["next=<num>" if _NUMBER.match(nxt) else f"next={nxt.lower()}"] = 1.0
+    f[f"strength={strength}"] = 1.0
+    f["live=" + ("all" if live == len(p.members) else "some" if live else "none")] = 1.0
+    f[f"mentions={_bucket(abstracts)}"] = 1.0
+    if titles:
+        f["in_title"] = 1.0
+        title = fields["title"][1].text
+        if not any(ch.islower() for ch in title):
+            f["title_allcaps"] = 1.0
+    entry = next((c.entry for _, c in p.members if c.entry is not None), None)
+    if entry is not None:
+        f[f"kb={entry.kind}"] = 1.0
+        if entry.grey:
+            f["kb_grey"] = 1.0
+        if entry.context:
+            f["kb_context"] = 1.0
+        if not any(entity_key(c.surface) == entity_key(entry.name) for _, c in p.members):
+            f["kb_renamed"] = 1.0  # the text's spelling is an alias of the entry, not its name
+    if kb.is_stop(name):
+        f["stop"] = 1.0
+    for k in _name_features(name):
+        f[k] = 1.0
+    f[f"key={p.key}"] = 1.0
+    return f
