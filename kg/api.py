@@ -110,6 +110,10 @@ def iter_papers(
             unreadable.append(" ".join(str(e).split()))
 
 
+def _ignore(_: Reject) -> None:
+    pass
+
+
 def _batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
     it = iter(it)
     while chunk := list(itertools.islice(it, n)):
@@ -194,7 +198,7 @@ def ingest(
         papers = iter_papers(paths, input_format, _reject, unreadable, records)
         seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
                                      "CodeRepository": set()}
-        for chunk in _batched(extractor.extract_all(papers, workers=workers), batch_size):
+        for chunk in _batched(extractor.extract_all(papers, workers=workers, on_error=_reject), batch_size):
             graph = build_graph(chunk)
             for name, sink in sinks:
                 report.sinks.setdefault(name, WriteStats()).add(sink.write(graph))
@@ -273,7 +277,7 @@ def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None
     extractor = _extractor(kb_files, model)
     n = 0
     for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable, records),
-                                    workers=workers):
+                                    workers=workers, on_error=on_reject or _ignore):
         out.write(json.dumps(extraction_to_json(ex), ensure_ascii=False))
         out.write("\n")
         n += 1
@@ -413,7 +417,8 @@ def evaluate_files(
     from kg.evaluate import evaluate
 
     extractor = _extractor(kb_files, model)
-    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject, records=records)))
+    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject, records=records),
+                                                on_error=on_reject or _ignore))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import multiprocessing as mp
 import signal
 from collections import deque
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kg.errors import ExtractionError
 from kg.extract.assemble import Proposal, assemble, code_urls, proposals
@@ -15,7 +15,7 @@ from kg.extract.clean import clean
 from kg.extract.jsonio import extraction_from_json, extraction_to_json
 from kg.extract.model import load_scorer
 from kg.extract.pipeline import build_nlp
-from kg.model import CodeUrl, Entity, Extraction, Mention, Paper
+from kg.model import CodeUrl, Entity, Extraction, Mention, Paper, Reject
 
 __all__ = ["Extractor", "extraction_to_json", "extraction_from_json"]
 
@@ -55,12 +55,16 @@ class Extractor:
         self.kb = self.nlp.get_pipe("kg_kb").kb
 
     def extract(self, paper: Paper) -> Extraction:
-        """Everything found in one paper."""
-        return next(self._run([paper]))
+        """Everything found in one paper; ExtractionError (naming it) when extracting it fails."""
+        return next(self._run([paper], None))
 
-    def _run(self, papers: list[Paper]) -> Iterator[Extraction]:
-        for p, (methods, datasets, urls) in zip(papers, self._found([(p.title or "", p.abstract or "") for p in papers])):
-            yield Extraction(p, methods, datasets, urls)
+    def _run(self, papers: list[Paper], on_error: OnError | None) -> Iterator[Extraction]:
+        found = _isolated(self._found, [(p.title or "", p.abstract or "") for p in papers])
+        for p, res in zip(papers, found):
+            if isinstance(res, str):
+                _failed(p, res, on_error)
+            else:
+                yield Extraction(p, *res)
 
     def proposals(self, papers: Iterable[Paper]) -> Iterator[tuple[Paper, list[Proposal], dict]]:
         """Each paper with every candidate entity the suggesters make (for training) and its fields."""
@@ -100,13 +104,18 @@ class Extractor:
         for j, pair in enumerate(texts):
             yield {f: (pair[k], cleaned[2 * j + k], found[2 * j + k]) for k, f in enumerate(_FIELDS)}
 
-    def extract_all(self, papers: Iterable[Paper], *, batch_size: int = 256, workers: int = 1) -> Iterator[Extraction]:
-        """Stream extractions in input order; ``workers > 1`` uses processes, memory stays flat."""
+    def extract_all(self, papers: Iterable[Paper], *, batch_size: int = 256, workers: int = 1,
+                    on_error: OnError | None = None) -> Iterator[Extraction]:
+        """Stream extractions in input order; ``workers > 1`` uses processes, memory stays flat.
+
+        A paper whose extraction raises is left out and handed to ``on_error`` as a Reject
+        (``file:line: extraction failed ...``); without ``on_error`` it raises ExtractionError.
+        """
         it = iter(papers)
         batches = iter(lambda: list(itertools.islice(it, max(1, batch_size))), [])
         if workers <= 1:
             for batch in batches:
-                yield from self._run(batch)
+                yield from self._run(batch, on_error)
             return
         ctx = mp.get_context("spawn")
         with ctx.Pool(workers, initializer=_init_worker, initargs=(self._kb_files, self._use_builtin, self._model)) as pool:
@@ -116,12 +125,39 @@ class Extractor:
             for batch in batches:
                 pending.append((batch, pool.apply_async(_work, ([(p.title or "", p.abstract or "") for p in batch],))))
                 while len(pending) >= 2 * workers:
-                    yield from _unpack(*pending.popleft())
+                    yield from _unpack(*pending.popleft(), on_error)
             while pending:
-                yield from _unpack(*pending.popleft())
+                yield from _unpack(*pending.popleft(), on_error)
 
 
 _WORKER: Extractor | None = None
+OnError = Callable[[Reject], None]
+Found = tuple[tuple[Entity, ...], tuple[Entity, ...], tuple[CodeUrl, ...]]
+
+
+def _isolated(found: Callable[[list[tuple[str, str]]], Iterator[Found]],
+              texts: list[tuple[str, str]]) -> list[Found | str]:
+    """``found(texts)`` as a list; when the batch raises, each paper alone, a failing one as a
+    one-line reason (str) so one bad paper never takes the batch or the run with it."""
+    try:
+        return list(found(texts))
+    except Exception:  # noqa: BLE001 - any bug or hostile input: isolate the paper, go on
+        pass
+    out: list[Found | str] = []
+    for t in texts:
+        try:
+            out.append(next(found([t])))
+        except Exception as e:  # noqa: BLE001
+            out.append(" ".join(f"{type(e).__name__}: {e}".split())[:300])
+    return out
+
+
+def _failed(paper: Paper, why: str, on_error: OnError | None) -> None:
+    reject = Reject(paper.source, paper.line, f"extraction failed ({why}); the other papers are kept",
+                    " ".join(paper.title.split())[:60])
+    if on_error is None:
+        raise ExtractionError(str(reject))
+    on_error(reject)
 
 
 def _init_worker(kb_files: list[str], use_builtin: bool, model: str | None) -> None:
@@ -139,15 +175,21 @@ def _mentions_in(ms: tuple) -> tuple[Mention, ...]:
     return tuple(Mention(*m) for m in ms)
 
 
-def _work(texts: list[tuple[str, str]]) -> list[tuple]:
-    """In a worker: each paper's findings as nested tuples (cheap to pickle)."""
+def _work(texts: list[tuple[str, str]]) -> list[tuple | str]:
+    """In a worker: each paper's findings as nested tuples (cheap to pickle), or why it failed."""
     assert _WORKER is not None
     ents = lambda es: tuple((e.kind, e.key, e.name, e.role, e.aliases, _mentions_out(e.mentions), e.kb_id, e.long_form) for e in es)  # noqa: E731
-    return [(ents(m), ents(d), tuple((u.url, u.key, u.host, u.owner, u.repo, _mentions_out(u.mentions)) for u in us))
-            for m, d, us in _WORKER._found(texts)]
+    return [res if isinstance(res, str) else
+            (ents(res[0]), ents(res[1]), tuple((u.url, u.key, u.host, u.owner, u.repo, _mentions_out(u.mentions))
+                                               for u in res[2]))
+            for res in _isolated(_WORKER._found, texts)]
 
 
-def _unpack(batch: list[Paper], result: Any) -> Iterator[Extraction]:
+def _unpack(batch: list[Paper], result: Any, on_error: OnError | None) -> Iterator[Extraction]:
     ents = lambda es: tuple(Entity(*e[:5], _mentions_in(e[5]), *e[6:]) for e in es)  # noqa: E731
-    for p, (m, d, us) in zip(batch, result.get()):
+    for p, res in zip(batch, result.get()):
+        if isinstance(res, str):
+            _failed(p, res, on_error)
+            continue
+        m, d, us = res
         yield Extraction(p, ents(m), ents(d), tuple(CodeUrl(*u[:5], _mentions_in(u[5])) for u in us))

@@ -114,7 +114,10 @@ def find_urls(text: str) -> list[FoundUrl]:
         url = _strip(raw)
         if not url.lower().startswith(("http://", "https://", "ftp://")):
             url = "https://" + url
-        host = (urlsplit(url).hostname or "").lower()
+        try:  # a host that changes under NFKC ("\u2100"), a broken IPv6 literal: not a URL
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            continue
         if not host or "." not in host or _NOT_CODE.match(host):
             continue
         key = url_key(url)
