@@ -27,7 +27,7 @@ __all__ = ["main", "PARTS", "DEFAULT_PARTS"]
 
 
 def _parts() -> dict[str, tuple[str, Callable[[Bench], list[Figure]]]]:
-    from bench import neo4j_part, parts, scaling
+    from bench import adversarial, neo4j_part, parts, scaling
 
     return {
         "tokenizer": ("1. tokenizer floor", parts.tokenizer),
@@ -40,10 +40,12 @@ def _parts() -> dict[str, tuple[str, Callable[[Bench], list[Figure]]]]:
         "million": ("8. the 1M-paper point", parts.million),
         "scaling": ("9. Dask workers against --workers", scaling.scaling),
         "bulk": ("10. the sharded bulk path at size", scaling.bulk),
+        "adversarial": ("11. adversarial fields (linear time)", adversarial.adversarial),
     }
 
 
-PARTS = ("tokenizer", "extract", "store", "neo4j", "export", "query", "memory", "scaling", "million", "bulk")
+PARTS = ("tokenizer", "extract", "store", "neo4j", "export", "query", "memory", "scaling", "million", "bulk",
+         "adversarial")
 DEFAULT_PARTS = tuple(p for p in PARTS if p not in ("million", "bulk"))
 
 
@@ -71,6 +73,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                     help="MiB of JSON Lines per Dask partition in the scaling and bulk parts (2)")
     ap.add_argument("--bulk-copies", type=int, default=26,
                     help="corpus copies (fresh paper keys) for the bulk part (26: about 1M relationships)")
+    ap.add_argument("--adversarial-sizes", type=lambda t: [int(x) for x in t.split(",")], default=[100_000, 1_000_000],
+                    help="field sizes in characters for the adversarial part (100000,1000000)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     ap.add_argument("--workers", type=int, default=2, help="extraction processes for the parallel figures (2)")
     ap.add_argument("--batch-size", type=int, default=None,

@@ -212,3 +212,18 @@ def test_profile_prints_the_top(corpus: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "extracted 20 papers" in r.stdout
     assert "== self time by source file" in r.stdout and "kg/extract" in r.stdout
+
+
+def test_adversarial_part_times_every_field_at_two_sizes(corpus: Path, tmp_path: Path) -> None:
+    from bench.adversarial import ADVERSARIAL
+
+    out = tmp_path / "a.json"
+    r = _run("--corpus", str(corpus), "--parts", "adversarial", "--adversarial-sizes", "2000,8000",
+             "--json", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    figs = {f["name"]: f for f in json.loads(out.read_text())["figures"]}
+    for name in ADVERSARIAL:
+        for size in ("2,000", "8,000"):
+            f = figs[f"{name} x {size} chars: seconds"]
+            assert f["status"] == "ok" and f["value"] > 0 and f["target"].startswith("<="), f
+        assert figs[f"{name}: time per char, largest / smallest size"]["status"] == "ok"

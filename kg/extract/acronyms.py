@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Definition", "find_definitions", "long_form"]
+__all__ = ["Definition", "MAX_DEFINITIONS", "find_definitions", "long_form"]
 
 _PAREN = re.compile(r"\(\s*([^()]{1,80}?)\s*(?:[;,][^()]*)?\)")
 _SHORT = re.compile(r"^(?=[^\s]*[A-Z])[A-Za-z0-9][\w\-.+∞&/]{0,14}$")
@@ -77,9 +78,31 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
             return a, b
 
 
+# A real abstract defines at most a dozen acronyms (the corpus: 12). The rules do work per
+# definition over every candidate and add a candidate per later use of its long form, so the
+# same definition repeated ("Big Model (BM) " 2,000 times: 35 s, ~1 GB) is reported at most 4
+# times (real abstracts repeat one up to twice), one long form with at most 4 acronyms, and at
+# most MAX_DEFINITIONS per field: the work stays linear in the field length.
+MAX_DEFINITIONS = 64
+_REPEATS = 4
+
+
 def find_definitions(text: str) -> list[Definition]:
-    """Every acronym definition in ``text``."""
+    """Every acronym definition in ``text`` (each repeated at most 4 times), at most ``MAX_DEFINITIONS``."""
     out: list[Definition] = []
+    shorts: dict[str, dict[str, int]] = {}
+    for d in _definitions(text):
+        seen = shorts.setdefault(d.long.lower(), {})
+        if seen.get(d.short, 0) >= _REPEATS or d.short not in seen and len(seen) >= _REPEATS:
+            continue
+        seen[d.short] = seen.get(d.short, 0) + 1
+        out.append(d)
+        if len(out) >= MAX_DEFINITIONS:
+            break
+    return out
+
+
+def _definitions(text: str) -> Iterator[Definition]:
     for m in _PAREN.finditer(text):
         inner = m.group(1)
         ia, ib = m.span(1)
@@ -100,7 +123,7 @@ def find_definitions(text: str) -> list[Definition]:
             nwords = len(long.split())
             if b <= a or nwords > len(inner) + 3 or (nwords == 1 and len(long) <= len(inner) + 2):
                 continue
-            out.append(Definition(inner, ia, ib, long, a, b))
+            yield Definition(inner, ia, ib, long, a, b)
         elif " " in inner and len(inner.split()) >= 2:
             # ACR (Long Form)
             w = re.search(r"([A-Za-z0-9][\w\-.+]{1,14})\s*$", text[max(0, m.start() - 20):m.start()])
@@ -112,5 +135,4 @@ def find_definitions(text: str) -> list[Definition]:
             if rel is None or rel != 0 or not first or first.group(0).lower() != short[0].lower():
                 continue
             sa = m.start() - len(text[max(0, m.start() - 20):m.start()]) + w.start(1)
-            out.append(Definition(short, sa, sa + len(short), inner, ia, ib))
-    return out
+            yield Definition(short, sa, sa + len(short), inner, ia, ib)

@@ -24,7 +24,7 @@ _DROP_WITH_ARG = {"cite", "citep", "citet", "ref", "eqref", "label", "footnotema
 _HTML_ENT = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": " ", "#39": "'"}
 
 _TOKEN = re.compile(
-    r"""(?P<anchor><a\s[^>]*>)|(?P<tag></?[a-zA-Z][^<>]{0,200}>)
+    r"""(?P<anchor><a\s[^<>]{0,2000}+>)|(?P<tag></?[a-zA-Z][^<>]{0,200}>)
     |(?P<ent>&(?:amp|lt|gt|quot|apos|nbsp|\#39);)
     |(?P<href>\\href\s*\{[^{}]*\}\s*\{)
     |(?P<dropcmd>\\(?:cite[pt]?|ref|eqref|label|footnotemark)\s*\{[^{}]*\})
@@ -55,8 +55,61 @@ class Cleaned:
         return self.starts[start], self.ends[end - 1]
 
 
+# spaCy's tokenizer strips prefixes and suffixes one at a time, searching the rest of the token
+# each time: quadratic in the length of one space-free run (30 KB of "(((..." took minutes). So
+# spaces are inserted (zero-width in the offset map) into long runs: between the characters of
+# 8 or more punctuation marks in a row (spaCy splits most of them anyway), and every 256
+# characters of any other run (the corpus's longest real run, a URL, is shorter). Normal text
+# has neither, so it is unchanged.
+_PUNCT_RUN = re.compile(r"[^\w\s]{8,}")
+_LONG_RUN = re.compile(r"(?<!\S)\S{257,}")
+_RUN_CUT = 256
+
+
+def _cuts(text: str) -> list[int]:
+    """Clean-text positions before which a space is inserted."""
+    cuts = {i for m in _PUNCT_RUN.finditer(text) for i in range(m.start() + 1, m.end())}
+    for m in _LONG_RUN.finditer(text):
+        last = m.start()
+        for i in range(m.start() + 1, m.end()):
+            if i in cuts or i - last >= _RUN_CUT:
+                cuts.add(i)
+                last = i
+    return sorted(cuts)
+
+
+def _break_runs(c: Cleaned) -> Cleaned:
+    """``c`` with spaces inserted into over-long space-free runs (offsets still map back)."""
+    cuts = _cuts(c.text)
+    if not cuts:
+        return c
+    text = c.text
+    starts = c.starts if c.starts is not None else list(range(len(text)))
+    ends = c.ends if c.ends is not None else list(range(1, len(text) + 1))
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    prev = 0
+    for i in cuts:
+        out.append(text[prev:i])
+        new_starts.extend(starts[prev:i])
+        new_ends.extend(ends[prev:i])
+        out.append(" ")
+        new_starts.append(ends[i - 1])
+        new_ends.append(ends[i - 1])
+        prev = i
+    out.append(text[prev:])
+    new_starts.extend(starts[prev:])
+    new_ends.extend(ends[prev:])
+    return Cleaned("".join(out), new_starts, new_ends)
+
+
 def clean(text: str) -> Cleaned:
     """Unwrap LaTeX and HTML markup and join hard wraps; offsets map back to ``text``."""
+    return _break_runs(_clean(text))
+
+
+def _clean(text: str) -> Cleaned:
     if not _NEEDS_WORK.search(text):
         return Cleaned(text.translate(_WS), None, None)
     out: list[str] = []

@@ -13,13 +13,16 @@ __all__ = ["FoundUrl", "find_urls", "classify"]
 # An HTML anchor, a LaTeX \url / \href, or a bare URL (with or without scheme for known hosts).
 _URL_CHARS = r"[^\s<>\"'{}\\|^`\[\]]"
 _FIND = re.compile(
-    r"<a\s[^>]*?href\s*=\s*[\"'](?P<anchor>[^\"']+)[\"'][^>]*>(?P<atext>.*?)</a>"
-    r"|\\url\s*\{(?P<url>[^{}]*)\}"
-    r"|\\href\s*\{(?P<href>[^{}]*)\}\s*\{(?P<htext>[^{}]*)\}"
+    r"<a\s(?=[^<>]{0,2000}?href\s*+=\s*+[\"'][^\"'<>]++[\"'])(?P<attrs>[^<>]{0,2000}+)>(?P<atext>[^<]{0,2000}+)</a>"
+    r"|\\url\s*+\{(?P<url>[^{}]*+)\}"
+    r"|\\href\s*+\{(?P<href>[^{}]*+)\}\s*+\{(?P<htext>[^{}]*+)\}"
     rf"|(?P<bare>(?:https?://|ftp://|www\.)(?:{_URL_CHARS})+"
     rf"|(?<![\w@/.-])(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/(?:{_URL_CHARS})+)",
     re.IGNORECASE | re.DOTALL,
 )
+# Every pattern is linear: possessive (no backtracking) or bounded, and an anchor's tag and text
+# may not hold a "<" (30 KB of repeated '<a href="' took 30 s with the lazy, unbounded form).
+_HREF = re.compile(r"""href\s*+=\s*+["'](?P<anchor>[^"'<>]++)["']""", re.IGNORECASE)
 # A piece after a space that continues a URL broken by the abstract's line wrapping.
 _CONT = re.compile(rf"[ \t\r\n]{{1,2}}(?P<c>(?:{_URL_CHARS})+)")
 _TRAIL = ".,;:!?)]}>*'\"`"
@@ -56,10 +59,15 @@ class FoundUrl:
 
 def _strip(url: str) -> str:
     url = url.strip()
-    while url and url[-1] in _TRAIL:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
+    opened, closed = url.count("("), url.count(")")
+    end = len(url)
+    while end and url[end - 1] in _TRAIL:
+        if url[end - 1] == ")":
+            if opened >= closed:
+                break
+            closed -= 1
+        end -= 1
+    url = url[:end]
     if url.lower().endswith(".git"):
         url = url[:-4]
     return url
@@ -90,8 +98,11 @@ def find_urls(text: str) -> list[FoundUrl]:
     seen: set[str] = set()
     for m in _FIND.finditer(text):
         start, end = m.span()
-        if m.group("anchor") is not None:
-            raw = m.group("anchor")
+        if m.group("attrs") is not None:
+            href = _HREF.search(m.group("attrs"))
+            if href is None:
+                continue
+            raw = href.group("anchor")
             if not _PLACEHOLDER.match(m.group("atext").strip()) and re.match(r"^(?:https?://|www\.)", m.group("atext").strip(), re.I):
                 raw = m.group("atext").strip()
         elif m.group("url") is not None:
@@ -101,12 +112,14 @@ def find_urls(text: str) -> list[FoundUrl]:
         else:
             raw = m.group("bare")
             start, end = m.span("bare")
+            pieces = [raw]
             while True:
                 c = _CONT.match(text, end)
-                if not c or not _continues(raw, c.group("c")):
+                if not c or not _continues(pieces[-1], c.group("c")):
                     break
-                raw += c.group("c")
+                pieces.append(c.group("c"))
                 end = c.end()
+            raw = "".join(pieces)
             # the bare match may swallow a LaTeX wrapper's closing brace or a sentence end
         raw = raw.strip()
         if _PLACEHOLDER.match(raw) or "://" not in raw and not raw.lower().startswith(("www.", "github.com", "gitlab.com", "huggingface.co", "bitbucket.org")):
