@@ -2,7 +2,8 @@
 
 Adversarial fields (a piece repeated: the URL finder's anchors, acronym definitions, runs of
 parentheses or quotes ...) took seconds at 10 KB and minutes at 30 KB when a step was quadratic;
-each must now run in at most BOUND_US microseconds a character, checked with an alarm so a
+each must now run in at most BOUND_US microseconds a character (plus a fixed OVERHEAD_S a
+paper), checked with an alarm so a
 regression fails in seconds instead of hanging. ``KG_FUZZ=N`` runs N times more examples.
 """
 
@@ -23,6 +24,7 @@ from kg.extract import Extractor
 from kg.model import Paper
 
 BOUND_US = 150.0  # measured worst case now ~30 us/char (a repeated name), idle machine; before: 240-3,500
+OVERHEAD_S = 0.25  # per paper, whatever its size
 SIZES = (2_000, 16_000)
 SCALE = max(1, int(os.environ.get("KG_FUZZ", "1")))
 PIECES = list(ADVERSARIAL.values()) + ["A B (AB) ", "CIFAR-10, ", "$x$ ", "😀", "::a", "ImageNet-", "&amp;",
@@ -47,18 +49,27 @@ def budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def per_char_us(ex: Extractor, text: str) -> float:
+def within_bound(ex: Extractor, text: str) -> bool:
+    """Whether extracting ``text`` takes at most OVERHEAD_S + BOUND_US a character; a run over it is
+    tried once more (the machine is shared), so only a slow step fails twice."""
     paper = Paper(key="k", title="A Field", abstract=text)
-    t0 = time.perf_counter()
-    with budget(max(1.0, len(text) * BOUND_US / 1e6)):
-        ex.extract(paper)
-    return (time.perf_counter() - t0) / len(text) * 1e6
+    limit = OVERHEAD_S + len(text) * BOUND_US / 1e6
+    for _ in range(2):
+        t0 = time.perf_counter()
+        try:
+            with budget(limit):
+                ex.extract(paper)
+        except TooSlow:
+            continue
+        if time.perf_counter() - t0 <= limit:
+            return True
+    return False
 
 
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_known_adversarial_fields(extractor: Extractor, name: str) -> None:
     for size in SIZES:
-        assert per_char_us(extractor, adversarial_text(name, size)) <= BOUND_US
+        assert within_bound(extractor, adversarial_text(name, size)), size
 
 
 @settings(max_examples=12 * SCALE, deadline=None, derandomize=SCALE == 1,
@@ -73,4 +84,4 @@ def test_time_per_char_is_bounded_at_every_size(extractor: Extractor, parts: lis
     unit = "".join(parts)
     for size in SIZES:
         text = (unit * (size // len(unit) + 1))[:size]
-        assert per_char_us(extractor, text) <= BOUND_US, (unit, size)
+        assert within_bound(extractor, text), (unit, size)
