@@ -20,6 +20,11 @@ METHOD_ROLES = ("proposed", "mentioned")
 DATASET_ROLES = ("introduced", "used")
 
 
+def _escape(ch: str) -> str:
+    """A control character (C0, DEL, C1) as ``\\xNN``, anything else as itself."""
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F else ch
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as read from a source file.
@@ -51,7 +56,8 @@ class Reject:
     record: str = ""  # an id or the start of the title, to help the user find it
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}"
+        # a newline or escape in a file name would split the line or drive the terminal
+        where = f"{''.join(_escape(ch) for ch in self.source)}:{self.line}"
         what = f" [{self.record}]" if self.record else ""
         return f"{where}: {self.reason}{what}"
 
