@@ -20,6 +20,7 @@ from kg.model import Extraction, Paper, Reject, WriteStats
 __all__ = [
     "Neo4jTarget",
     "IngestReport",
+    "Rejects",
     "iter_papers",
     "ingest",
     "extract_to_jsonl",
@@ -58,11 +59,33 @@ class Neo4jTarget:
 
 
 @dataclass
+class Rejects:
+    """The rejects of a run: all counted, only the first ``keep`` held (the rest went to the
+    ``on_reject`` callback as they came, so 10 million bad lines cost no memory). ``len()`` is the
+    count; iterating gives the kept ones."""
+
+    count: int = 0
+    first: list[Reject] = field(default_factory=list)
+    keep: int = 20
+
+    def add(self, r: Reject) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(r)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Reject]:
+        return iter(self.first)
+
+
+@dataclass
 class IngestReport:
-    """What one ingest did: counts of distinct entities seen in this run, and every reject."""
+    """What one ingest did: counts of distinct entities seen in this run, and its rejects."""
 
     papers: int = 0
-    rejected: list[Reject] = field(default_factory=list)
+    rejected: Rejects = field(default_factory=Rejects)
     duplicates: int = 0
     methods: int = 0
     datasets: int = 0
@@ -183,7 +206,7 @@ def ingest(
     started = time.perf_counter()
 
     def _reject(r: Reject) -> None:
-        report.rejected.append(r)
+        report.rejected.add(r)
         if on_reject is not None:
             on_reject(r)
 

@@ -142,14 +142,14 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
         raise click.UsageError(f"-o {output} is a folder: give a file name (a folder takes --scheduler)")
     s = settings(workers=workers, model=model)
     progress = Progress(quiet, "papers")
-    rejected: list[Reject] = []
+    rejected = api.Rejects(keep=0)  # counted only: each is printed as it comes
 
     try:
         with user_errors(), RejectsFile(rejects_path) as rejects_file:
             printer = reject_printer(quiet, rejects_file)
 
             def on_reject(r: Reject) -> None:
-                rejected.append(r)
+                rejected.add(r)
                 printer(r)
 
             api.extract_to_jsonl(list(inputs), output if output else sys.stdout, input_format=input_format,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from kg.model import Paper, Reject
-from kg.sources._common import check_file, open_text, snippet, to_paper
+from kg.sources._common import MAX_FIELD_CHARS, check_file, open_text, snippet, to_paper
 
 __all__ = ["read_daily", "is_noise"]
 
@@ -51,33 +52,64 @@ def is_noise(line: str) -> bool:
     return not s or _NOISE.fullmatch(s) is not None
 
 
-def _paragraphs(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, lines) of each blank-line separated paragraph, noise trimmed off its ends."""
+_LINE_CHUNK = 1 << 16  # characters read at a time: a line is never held longer than the field limit
+
+
+def _lines(f: TextIO) -> Iterator[tuple[str, int]]:
+    """(line without its end, its full length) of each line; a line over MAX_FIELD_CHARS is read on
+    in chunks and dropped (only its first characters are kept), so it is never held whole."""
+    while True:
+        chunk = f.readline(_LINE_CHUNK)
+        if not chunk:
+            return
+        parts, size = [chunk], len(chunk)
+        while not chunk.endswith(("\n", "\r")):
+            chunk = f.readline(_LINE_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size <= MAX_FIELD_CHARS + 2:
+                parts.append(chunk)
+            elif len(parts) > 1:
+                del parts[1:]  # over the limit: keep the start, for the reject message
+        line = "".join(parts).rstrip("\r\n")
+        yield line, size
+
+
+def _paragraphs(path: Path) -> Iterator[tuple[int, list[str], int]]:
+    """(first line number, lines, characters) of each blank-line separated paragraph, noise trimmed
+    off its ends; a paragraph over MAX_FIELD_CHARS keeps only its first line's start (chars tell)."""
     block: list[str] = []
-    start = 0
+    start = size = 0
     with open_text(path) as f:
-        for n, raw in enumerate(f, 1):
-            line = raw.rstrip("\r\n")
-            if line.strip():
-                if not block:
-                    start = n
-                block.append(line)
+        for n, (line, length) in enumerate(_lines(f), 1):
+            if length <= MAX_FIELD_CHARS and not line.strip():
+                if block:
+                    yield from _trim(start, block, size)
+                    block, size = [], 0
                 continue
-            if block:
-                yield from _trim(start, block)
-                block = []
+            if not block:
+                start = n
+            size += length
+            if size > MAX_FIELD_CHARS:  # keep only the start, for the reject message
+                block = [(block[0] if block else line)[:200]]
+            else:
+                block.append(line)
         if block:
-            yield from _trim(start, block)
+            yield from _trim(start, block, size)
 
 
-def _trim(start: int, block: list[str]) -> Iterator[tuple[int, list[str]]]:
+def _trim(start: int, block: list[str], size: int) -> Iterator[tuple[int, list[str], int]]:
+    if size > MAX_FIELD_CHARS:
+        yield start, block, size
+        return
     lo, hi = 0, len(block)
     while lo < hi and is_noise(block[lo]):
         lo += 1
     while hi > lo and is_noise(block[hi - 1]):
         hi -= 1
     if lo < hi:
-        yield start + lo, block[lo:hi]
+        yield start + lo, block[lo:hi], size
 
 
 def _kind(text: str) -> str:
@@ -100,16 +132,23 @@ def read_daily(path: Path) -> Iterator[Paper | Reject]:
     current = next(paras, None)
     while current is not None:
         nxt = next(paras, None)
-        line, lines = current
+        line, lines, size = current
         text = "\n".join(lines).strip()
         current = nxt
+        if size > MAX_FIELD_CHARS:
+            what = "abstract" if pending is not None else "paragraph"
+            at, name = pending if pending is not None else (line, text)
+            yield Reject(source, at, f"{what} is over {MAX_FIELD_CHARS:,} characters ({size:,}); "
+                         "shorten it or fix the file (a missing blank line?)", snippet(name))
+            pending = None
+            continue
         if len(lines) == 1 and _META.fullmatch(text):
             if pending is not None:
                 meta["url" if text.lower().startswith("http") else "id"] = text
             continue
         kind = _kind(text)
         if pending is None:
-            nxt_kind = _kind("\n".join(nxt[1]).strip()) if nxt is not None else None
+            nxt_kind = _kind("\n".join(nxt[1]).strip()) if nxt is not None and nxt[2] <= MAX_FIELD_CHARS else None
             if kind == _TITLE or (kind == _SENTENCE and nxt_kind not in (None, _TITLE)):
                 pending, meta = (line, text), {}
             else:
