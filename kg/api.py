@@ -15,7 +15,7 @@ from kg.config import DEFAULT_BASE_IRI
 from kg.errors import ConfigError, KGError, SourceError
 from kg.files import atomic_write
 from kg.graph import build_graph
-from kg.model import Extraction, Paper, Reject, WriteStats
+from kg.model import Extraction, Notice, Paper, Reject, WriteStats
 
 __all__ = [
     "Neo4jTarget",
@@ -110,23 +110,39 @@ def iter_papers(
     on_reject: Callable[[Reject], None] | None = None,
     unreadable: list[str] | None = None,
     records: str | None = None,
+    on_notice: Callable[[Notice], None] | None = None,
 ) -> Iterator[Paper]:
     """Papers from every file in order; rejects go to ``on_reject`` (never raised).
 
     A file that cannot be read at all raises ``SourceError``, unless ``unreadable`` is given:
     then its one-line message is appended there and the next file is read. ``records`` says
     where JSON paper objects sit (``days[].papers``); by default they are found at any depth.
+    A folder is read for the data files inside it; ``-`` is standard input. A file with no
+    records is a reject ("no papers found in FILE"); what a source changed or skipped (a control
+    character replaced, a file in a folder that is not data) goes to ``on_notice``.
     """
-    from kg.sources import read
+    from kg.sources import EXTENSIONS, read
+    from kg.sources.folders import expand_inputs
 
-    for path in paths:
+    for path in expand_inputs(paths, EXTENSIONS):
+        if isinstance(path, Notice):
+            if on_notice is not None:
+                on_notice(path)
+            continue
+        n = 0
         try:
-            for rec in read(Path(path), input_format, records=records):
-                if isinstance(rec, Reject):
-                    if on_reject is not None:
-                        on_reject(rec)
-                else:
+            for rec in read(path, input_format, records=records):
+                n += 1
+                if isinstance(rec, Paper):
                     yield rec
+                elif isinstance(rec, Notice):
+                    if on_notice is not None:
+                        on_notice(rec)
+                elif on_reject is not None:
+                    on_reject(rec)
+            if n == 0 and on_reject is not None:
+                name = "<stdin>" if str(path) == "-" else str(path)
+                on_reject(Reject(name, 0, f"no papers found in {name}"))
         except SourceError as e:
             if unreadable is None:
                 raise
@@ -187,6 +203,7 @@ def ingest(
     progress: Progress | None = None,
     report: IngestReport | None = None,
     records: str | None = None,
+    on_notice: Callable[[Notice], None] | None = None,
 ) -> IngestReport:
     """Read, extract and write ``paths`` into the embedded store and/or Neo4j, in batches.
 
@@ -218,7 +235,7 @@ def ingest(
         if neo4j is not None:
             sinks.append(("neo4j", open_neo4j(neo4j)))
         extractor = _extractor(kb_files, model)
-        papers = iter_papers(paths, input_format, _reject, unreadable, records)
+        papers = iter_papers(paths, input_format, _reject, unreadable, records, on_notice)
         seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
                                      "CodeRepository": set()}
         for chunk in _batched(extractor.extract_all(papers, workers=workers, on_error=_reject), batch_size):
@@ -269,6 +286,7 @@ def extract_to_jsonl(
     progress: Progress | None = None,
     records: str | None = None,
     model: Path | str | None = None,
+    on_notice: Callable[[Notice], None] | None = None,
 ) -> int:
     """Write one JSON object per paper (the ``kg extract`` contract) to ``out``; returns papers written.
 
@@ -281,11 +299,12 @@ def extract_to_jsonl(
     if isinstance(out, (str, Path)):
         with atomic_write(out, "w", encoding="utf-8", newline="\n") as f:
             n = _extract_jsonl(paths, f, input_format, kb_files, workers, on_reject, progress, unreadable, records,
-                               model)
+                               model, on_notice)
             if len(unreadable) == len(paths):  # nothing could be read: leave the old file as it was
                 raise _unreadable_error(unreadable, paths, "")
     else:
-        n = _extract_jsonl(paths, out, input_format, kb_files, workers, on_reject, progress, unreadable, records, model)
+        n = _extract_jsonl(paths, out, input_format, kb_files, workers, on_reject, progress, unreadable, records, model,
+                           on_notice)
     if unreadable:
         raise _unreadable_error(unreadable, paths, f"extracted: {n:,} papers written")
     return n
@@ -294,12 +313,13 @@ def extract_to_jsonl(
 def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None,
                    kb_files: Sequence[Path], workers: int, on_reject: Callable[[Reject], None] | None,
                    progress: Progress | None, unreadable: list[str], records: str | None,
-                   model: Path | str | None = None) -> int:
+                   model: Path | str | None = None,
+                   on_notice: Callable[[Notice], None] | None = None) -> int:
     from kg.extract import extraction_to_json
 
     extractor = _extractor(kb_files, model)
     n = 0
-    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable, records),
+    for ex in extractor.extract_all(iter_papers(paths, input_format, on_reject, unreadable, records, on_notice),
                                     workers=workers, on_error=on_reject or _ignore):
         out.write(json.dumps(extraction_to_json(ex), ensure_ascii=False))
         out.write("\n")
@@ -431,6 +451,7 @@ def evaluate_files(
     on_reject: Callable[[Reject], None] | None = None,
     records: str | None = None,
     model: Path | str | None = None,
+    on_notice: Callable[[Notice], None] | None = None,
 ) -> Any:
     """Extract ``inputs`` (or read a ``kg extract`` JSONL output) and score against ``gold``.
 
@@ -440,7 +461,8 @@ def evaluate_files(
     from kg.evaluate import evaluate
 
     extractor = _extractor(kb_files, model)
-    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject, records=records),
+    return evaluate(gold, extractor.extract_all(iter_papers(inputs, input_format, on_reject, records=records,
+                                                            on_notice=on_notice),
                                                 on_error=on_reject or _ignore))
 
 

@@ -18,6 +18,7 @@ from kg.cli_common import (
     model_option,
     neo4j_options,
     neo4j_target,
+    notice_printer,
     quiet_option,
     records_option,
     reject_printer,
@@ -84,7 +85,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
                 neo4j=neo4j_target(s), input_format=input_format,
                 kb_files=(*s.kb, *kb_files), model=s.model, batch_size=s.batch_size, workers=s.workers,
                 on_reject=reject_printer(quiet, rejects_file), progress=progress, report=report,
-                records=records,
+                records=records, on_notice=notice_printer(quiet),
             )
     except KeyboardInterrupt:
         progress.done()
@@ -154,7 +155,8 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
 
             api.extract_to_jsonl(list(inputs), output if output else sys.stdout, input_format=input_format,
                                  kb_files=(*s.kb, *kb_files), model=s.model, workers=s.workers,
-                                 on_reject=on_reject, progress=progress, records=records)
+                                 on_reject=on_reject, progress=progress, records=records,
+                                 on_notice=notice_printer(quiet))
     finally:
         progress.done()
     if rejected:
@@ -213,7 +215,8 @@ def eval_(gold: Path, inputs: tuple[Path, ...], input_format: str | None, record
     s = settings(model=model)
     with user_errors():
         report = api.evaluate_files(gold, list(inputs), input_format=input_format, kb_files=(*s.kb, *kb_files),
-                                    model=s.model, on_reject=reject_printer(False, None), records=records)
+                                    model=s.model, on_reject=reject_printer(False, None), records=records,
+                                    on_notice=notice_printer(False))
     click.echo(format_report(report, verbose=verbose))
 
 

@@ -16,12 +16,13 @@ from kg import api
 from kg.config import Settings, load_settings
 from kg.errors import KGError, SourceError
 from kg.files import AtomicFiles, write_error
-from kg.model import Reject
+from kg.model import Notice, Reject
 from kg.sources import FORMATS as INPUT_FORMATS
 
 __all__ = [
     "EXIT_REJECTED", "KGGroup", "Progress", "settings", "user_errors", "RejectsFile", "reject_printer", "neo4j_target",
-    "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "model_option", "neo4j_options", "with_options",
+    "notice_printer", "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "model_option",
+    "neo4j_options", "with_options",
 ]
 
 EXIT_REJECTED = 3
@@ -151,6 +152,15 @@ class RejectsFile:
             if exc_type is None:
                 raise
             click.echo(f"Error: {e}", err=True)  # the run's own error follows
+
+
+def notice_printer(quiet: bool) -> Callable[[Notice], None]:
+    """``note: file:line: ...`` on stderr for what a source changed or skipped (not with --quiet)."""
+    def on_notice(n: Notice) -> None:
+        if not quiet:
+            click.echo(f"note: {n}", err=True)
+
+    return on_notice
 
 
 def reject_printer(quiet: bool, rejects_file: RejectsFile | None) -> Callable[[Reject], None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "Paper",
     "Reject",
+    "Notice",
     "Mention",
     "Entity",
     "CodeUrl",
@@ -23,6 +24,15 @@ DATASET_ROLES = ("introduced", "used")
 def _escape(ch: str) -> str:
     """A control character (C0, DEL, C1) as ``\\xNN``, anything else as itself."""
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F else ch
+
+
+def _escaped(text: str) -> str:
+    return "".join(map(_escape, text))
+
+
+def _where(source: str, line: int) -> str:
+    # a newline or escape in a file name would split the line or drive the terminal
+    return f"{_escaped(source)}:{line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +66,25 @@ class Reject:
     record: str = ""  # an id or the start of the title, to help the user find it
 
     def __str__(self) -> str:
-        # a newline or escape in a file name would split the line or drive the terminal
-        where = f"{''.join(_escape(ch) for ch in self.source)}:{self.line}"
         what = f" [{self.record}]" if self.record else ""
-        return f"{where}: {self.reason}{what}"
+        if not self.line:  # about the whole file: "no papers found in FILE"
+            return f"{_escaped(self.reason)}{what}"
+        return f"{_where(self.source, self.line)}: {self.reason}{what}"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something a source changed or skipped that the user should know (a record still loads):
+    reported as ``source:line: message`` (``source: message`` when ``line`` is 0)."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if not self.line:
+            return f"{''.join(map(_escape, self.source))}: {self.message}"
+        return f"{_where(self.source, self.line)}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

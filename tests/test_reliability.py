@@ -121,11 +121,13 @@ def test_missing_file_alone_is_exit_1_without_a_partial_promise(tmp_path: Path) 
 @pytest.mark.parametrize("name,content", [
     ("empty.jsonl", b""), ("blank.txt", b"\n\n  \n"), ("bom-only.csv", b"\xef\xbb\xbf"), ("empty.json", b""),
 ])
-def test_empty_file_is_zero_papers_and_exit_0(tmp_path: Path, good: Path, name: str, content: bytes) -> None:
+def test_empty_file_says_no_papers_found_and_exits_3(tmp_path: Path, good: Path, name: str, content: bytes) -> None:
+    """Issue 12: an empty file loaded nothing and said nothing (exit 0); now it is named, as a reject."""
     empty = tmp_path / name
     empty.write_bytes(content)
-    result = ingest(empty, good, "--store", tmp_path / "s", ok=0)
-    assert "papers read: 1, rejected: 0," in result.stdout
+    result = ingest(empty, good, "--store", tmp_path / "s", ok=3)
+    assert rejects_of(result) == [f"no papers found in {empty}"]
+    assert "papers read: 1, rejected: 1," in result.stdout
     assert titles(tmp_path / "s") == [GOOD["title"]]
 
 
@@ -155,7 +157,6 @@ def test_invalid_utf8_and_broken_jsonl_lines_in_the_middle(tmp_path: Path) -> No
     ({"abstract": "a"}, "missing title"),
     ({"title": "T", "abstract": "  "}, "missing abstract"),
     ({"title": "T"}, "missing abstract"),
-    ({"title": "Nul \u0000 inside", "abstract": "a"}, "title: control character U+0000"),
     ({"title": "Lone \ud800 half", "abstract": "a"}, "title: lone surrogate U+D800"),
 ])
 def test_missing_or_broken_fields_are_rejected_by_line(tmp_path: Path, record: dict, reason: str) -> None:
@@ -164,6 +165,24 @@ def test_missing_or_broken_fields_are_rejected_by_line(tmp_path: Path, record: d
     (r,) = rejects_of(result)
     assert r.startswith(f"{path}:2: {reason}"), r
     assert titles(tmp_path / "s") == sorted([GOOD["title"], GOOD2["title"]])
+
+
+@pytest.mark.parametrize("char", ["\u0000", "\u0008", "\u007f", "\u0085", "\u009b", "\ufffe", "\uffff"])
+def test_control_characters_are_replaced_with_a_note_and_the_paper_kept(tmp_path: Path, char: str) -> None:
+    """Issue 12/14: NUL, DEL, C1 controls (a CSI can drive the terminal) and U+FFFE/U+FFFF (no XML
+    parser accepts them) were a reject of the whole paper, or kept raw: now a space, and a note."""
+    bad = {"title": f"Nul {char} inside", "abstract": f"We use{char}MNIST."}
+    path = jsonl(tmp_path / "x.jsonl", GOOD, bad, GOOD2)
+    result = ingest(path, "--store", tmp_path / "s", ok=0)
+    assert rejects_of(result) == []
+    notes = [ln for ln in result.stderr.splitlines() if ln.startswith("note: ")]
+    cp = f"U+{ord(char):04X}"
+    assert notes == [f"note: {path}:2: title: control character {cp} at offset 4 replaced by a space",
+                     f"note: {path}:2: abstract: control character {cp} at offset 6 replaced by a space"]
+    assert titles(tmp_path / "s") == sorted([GOOD["title"], GOOD2["title"], "Nul inside"])
+    with open_store(tmp_path / "s", read_only=True) as st:
+        _, rows = st.query('SELECT ?a WHERE { ?p dcterms:title "Nul inside" ; dcterms:abstract ?a }')
+    assert rows == [["We use MNIST."]]
 
 
 def test_five_mb_abstract_is_one_reject_and_the_rest_load(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import SourceError
-from kg.model import Paper, Reject
+from kg.model import Notice, Paper, Reject
 from kg.sources import FORMATS, MAX_FIELD_CHARS, read
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -258,16 +258,16 @@ def test_zero_width_and_right_to_left_kept_hostile_names_kept() -> None:
     path = DATA / "hostile.jsonl"
     papers, rejects = split(path)
     raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert [p.title for p in papers] == [raw[0]["title"], raw[1]["title"]]
-    assert [p.abstract for p in papers] == [raw[0]["abstract"], raw[1]["abstract"]]
+    # a control character is replaced by a space (issue 12: it rejected the paper), with a Notice
+    assert [p.title for p in papers] == [raw[0]["title"], raw[1]["title"], "A NUL in the title"]
+    assert [p.abstract for p in papers] == [raw[0]["abstract"], raw[1]["abstract"], raw[2]["abstract"]]
     assert "\u200b" in papers[1].title and "\u202e" in papers[1].title
     assert "`" in papers[0].title and "\\" in papers[0].title and '"}' in papers[0].title
     assert [(r.line, r.reason) for r in rejects] == [
-        (3, "title: control character U+0000 at offset 19; remove it"),
         (4, "title: lone surrogate U+D83D (a broken \\u escape); fix the text"),
     ]
-    # Reject messages are safe to print: control and bidi characters escaped.
-    assert "\x00" not in str(rejects[0]) and "\\u0000" in str(rejects[0])
+    (note,) = [r for r in read(path) if isinstance(r, Notice)]
+    assert str(note) == f"{path}:3: title: control character U+0000 at offset 19 replaced by a space"
 
 
 def test_reject_record_escapes_bidi_overrides(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from kg.errors import SourceError
 from kg.model import Paper, Reject
-from kg.sources._common import MAX_FIELD_CHARS, check_file, has_paper_field
+from kg.sources._common import MAX_FIELD_CHARS, has_paper_field
+from kg.sources.inputs import STDIN, Input, Stream, as_input, check_file
 from kg.sources.arxiv_xml import read_arxiv_xml
 from kg.sources.csv_ import header_names, read_csv
 from kg.sources.daily import read_daily
@@ -16,9 +17,9 @@ from kg.sources.json_ import read_json
 from kg.sources.records_path import parse_records_path
 from kg.sources.jsonl import read_jsonl
 
-__all__ = ["SOURCES", "FORMATS", "MAX_FIELD_CHARS", "detect_format", "read"]
+__all__ = ["SOURCES", "FORMATS", "EXTENSIONS", "MAX_FIELD_CHARS", "STDIN", "Stream", "detect_format", "read"]
 
-SOURCES: dict[str, Callable[[Path], Iterator[Paper | Reject]]] = {
+SOURCES: dict[str, Callable[[Input], Iterator[Paper | Reject]]] = {
     "daily": read_daily,
     "jsonl": read_jsonl,
     "json": read_json,
@@ -27,9 +28,9 @@ SOURCES: dict[str, Callable[[Path], Iterator[Paper | Reject]]] = {
 }
 FORMATS: tuple[str, ...] = tuple(sorted(SOURCES))
 # Readers that also take ``records`` (a path such as ``days[].papers`` to the paper objects).
-_NESTED: dict[str, Callable[[Path, str], Iterator[Paper | Reject]]] = {"json": read_json, "jsonl": read_jsonl}
+_NESTED: dict[str, Callable[[Input, str], Iterator[Paper | Reject]]] = {"json": read_json, "jsonl": read_jsonl}
 
-_EXTENSIONS = {
+EXTENSIONS = {  # the data files a folder given as input is read for
     ".txt": "daily",
     ".text": "daily",
     ".jsonl": "jsonl",
@@ -44,10 +45,14 @@ _EXTENSIONS = {
 _SNIFF_BYTES = 64 * 1024
 
 
-def _sniff(path: Path) -> str | None:
+def _sniff(path: Input) -> str | None:
     """The format the start of the file looks like, or None."""
-    with path.open("rb") as f:
-        head = f.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    if isinstance(path, Stream):
+        raw = path.head(_SNIFF_BYTES)
+    else:
+        with path.open("rb") as f:
+            raw = f.read(_SNIFF_BYTES)
+    head = raw.decode("utf-8-sig", errors="replace")
     text = head.lstrip()
     if text.startswith("<"):
         return "arxiv-xml"
@@ -71,10 +76,10 @@ def _sniff(path: Path) -> str | None:
     return None
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Input) -> str:
     """The format of ``path``: by extension, then by content; SourceError when neither tells."""
-    path = Path(path)
-    fmt = _EXTENSIONS.get(path.suffix.lower())
+    path = as_input(path)
+    fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt:
         return fmt
     check_file(path)
@@ -83,21 +88,24 @@ def detect_format(path: Path) -> str:
     except OSError as e:
         raise SourceError(f"{path}: cannot read the file: {e.strerror or e}") from e
     if fmt is None:
+        what = "the content" if isinstance(path, Stream) else f"the extension {path.suffix or '(none)'!r} or the content"
         raise SourceError(
-            f"{path}: cannot tell the input format from the extension {path.suffix or '(none)'!r} "
-            f"or the content; choose one with --input-format ({', '.join(FORMATS)})"
+            f"{path}: cannot tell the input format from {what}; "
+            f"choose one with --input-format ({', '.join(FORMATS)})"
         )
     return fmt
 
 
-def read(path: Path, input_format: str | None = None, *, records: str | None = None) -> Iterator[Paper | Reject]:
+def read(path: Path | str | Stream, input_format: str | None = None, *,
+         records: str | None = None) -> Iterator[Paper | Reject]:
     """Papers and Rejects from one file, in file order; SourceError when the file cannot be read.
 
     The file is checked (exists, is text) before this returns, so those errors are not deferred
     to the first ``next()``. An empty file yields nothing. ``records`` (JSON and JSON Lines only)
-    is where the paper objects sit, such as ``days[].papers``.
+    is where the paper objects sit, such as ``days[].papers``. ``-`` is standard input; it and
+    named pipes are read once, as streams.
     """
-    path = Path(path)
+    path = as_input(path)
     if input_format is not None and input_format not in SOURCES:
         raise SourceError(f"unknown input format {input_format!r}; choose one of: {', '.join(FORMATS)}")
     if records is not None:

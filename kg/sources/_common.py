@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from kg.errors import SourceError
 from kg.keys import arxiv_id_from, paper_key
-from kg.model import Paper, Reject
+from kg.model import Notice, Paper, Reject
+from kg.sources.inputs import check_file, open_text
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -23,6 +22,8 @@ __all__ = [
     "bad_text",
     "snippet",
     "to_paper",
+    "paper_records",
+    "scrub",
     "json_type",
     "decode_json",
 ]
@@ -40,45 +41,16 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "categories": ("categories", "category", "primary_category"),
 }
 
-_HEAD_BYTES = 1024
-_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _SEP = re.compile(r"[\s\-]+")
 # Bytes that are not UTF-8 arrive as U+DC80..U+DCFF (errors="surrogateescape"); other lone
 # surrogates come from broken \u escapes in JSON. Neither can be stored or exported.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# C0 control characters other than tab, LF and CR: not allowed in XML/RDF literals.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# C0 controls other than tab, LF and CR (not allowed in XML/RDF literals), DEL and the C1 controls
+# (a CSI can drive a terminal), and U+FFFE/U+FFFF (no XML parser accepts them): replaced by a space.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # Characters that would garble a terminal when a reject is printed (controls, bidi overrides).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
-
-
-def check_file(path: Path) -> bool:
-    """Raise SourceError unless ``path`` is a readable text file; return True when it is blank."""
-    try:
-        if not path.exists():
-            raise SourceError(f"{path}: no such file; check the path")
-        if path.is_dir():
-            raise SourceError(f"{path}: is a directory, not a file; give the files inside it")
-        with path.open("rb") as f:
-            head = f.read(_HEAD_BYTES)
-            more = bool(f.read(1))
-    except OSError as e:
-        raise SourceError(f"{path}: cannot read the file: {e.strerror or e}") from e
-    if b"\x00" in head:
-        enc = _BOMS.get(head[:2])
-        hint = f" (it looks like {enc}; re-save it as UTF-8)" if enc else ""
-        raise SourceError(f"{path}: not a text file: NUL bytes in the first KB{hint}")
-    return not more and not head.replace(b"\xef\xbb\xbf", b"").strip()
-
-
-def open_text(path: Path) -> TextIO:
-    """Open a checked file as UTF-8 text: BOM dropped, line ends untranslated, bad bytes kept
-    as surrogates so the record holding them can be rejected (see ``bad_text``)."""
-    try:
-        return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-    except OSError as e:
-        raise SourceError(f"{path}: cannot read the file: {e.strerror or e}") from e
 
 
 def norm_field(name: Any) -> str:
@@ -93,17 +65,24 @@ def has_paper_field(names: Iterable[Any]) -> bool:
 
 
 def bad_text(text: str) -> str | None:
-    """Why ``text`` cannot be kept (invalid UTF-8, a lone surrogate, a control character), or None."""
+    """Why ``text`` cannot be kept (invalid UTF-8, a lone surrogate), or None."""
     m = _SURROGATE.search(text)
     if m:
         cp = ord(m.group())
         if 0xDC80 <= cp <= 0xDCFF:
             return f"invalid UTF-8 (byte 0x{cp - 0xDC00:02x}); re-save the file as UTF-8"
         return f"lone surrogate U+{cp:04X} (a broken \\u escape); fix the text"
-    m = _CONTROL.search(text)
-    if m:
-        return f"control character U+{ord(m.group()):04X} at offset {m.start()}; remove it"
     return None
+
+
+def scrub(text: str) -> tuple[str, str | None]:
+    """``text`` with control characters (see _CONTROL) replaced by spaces, and what was replaced."""
+    m = _CONTROL.search(text)
+    if m is None:
+        return text, None
+    n = len(_CONTROL.findall(text))
+    more = f" and {n - 1:,} more" if n > 1 else ""
+    return _CONTROL.sub(" ", text), f"control character U+{ord(m.group()):04X} at offset {m.start()}{more}"
 
 
 def snippet(text: str, limit: int = 60) -> str:
@@ -206,8 +185,20 @@ def _pick(fields: Mapping[str, Any], kind: str) -> tuple[str | None, Any]:
     return None, None
 
 
-def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Reject:
-    """Turn one record (field name -> value) into a Paper, or a Reject saying what is wrong."""
+def paper_records(record: Mapping[Any, Any], source: str, line: int) -> Iterator[Paper | Reject | Notice]:
+    """``to_paper`` of one record, preceded by a Notice for each field whose control characters
+    were replaced."""
+    notes: list[Notice] = []
+    result = to_paper(record, source, line, notes)
+    yield from notes
+    yield result
+
+
+def to_paper(record: Mapping[Any, Any], source: str, line: int,
+             notes: list[Notice] | None = None) -> Paper | Reject:
+    """Turn one record (field name -> value) into a Paper, or a Reject saying what is wrong.
+
+    Control characters are replaced by spaces; ``notes`` (if given) gets a Notice for each field."""
     fields: dict[str, Any] = {}
     for k, v in record.items():
         fields.setdefault(norm_field(k), v)
@@ -249,6 +240,21 @@ def to_paper(record: Mapping[Any, Any], source: str, line: int) -> Paper | Rejec
         why = bad_text(text)
         if why:
             return reject(f"{kind}: {why}", title_raw)
+    for kind in [k for k, t in texts.items() if _CONTROL.search(t)]:
+        if kind in values:
+            values[kind], what = scrub(values[kind])
+        elif kind == "url":
+            urls = [scrub(u)[0] for u in urls]
+            what = "control characters"
+        elif kind == "authors":
+            authors = tuple(" ".join(scrub(a)[0].split()) for a in authors)
+            what = "control characters"
+        else:
+            categories = tuple(scrub(c)[0].strip() for c in categories)
+            what = "control characters"
+        if notes is not None:
+            notes.append(Notice(source, line, f"{kind}: {what} replaced by a space"))
+    title_raw = values["title"]
     title = " ".join(title_raw.split()) if title_raw else ""
     abstract = values["abstract"].strip() if values["abstract"] else ""
     if not title or not abstract:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import SourceError
 from kg.model import Paper, Reject
-from kg.sources._common import check_file, to_paper
+from kg.sources.inputs import Input, as_input
+from kg.sources._common import check_file, paper_records
 
 __all__ = ["read_arxiv_xml"]
 
@@ -59,13 +59,13 @@ def _record(entry: ET.Element) -> dict[str, object]:
     return record
 
 
-def read_arxiv_xml(path: Path) -> Iterator[Paper | Reject]:
+def read_arxiv_xml(path: Input) -> Iterator[Paper | Reject]:
     """Papers from an Atom feed, one per ``<entry>``; malformed XML is a SourceError naming the line.
 
     Entries before a syntax error have already been yielded when the error is raised. expat does
     not fetch external entities and limits entity expansion, so a hostile feed cannot read files.
     """
-    path = Path(path)
+    path = as_input(path)
     if check_file(path):
         return
     source = str(path)
@@ -89,7 +89,7 @@ def read_arxiv_xml(path: Path) -> Iterator[Paper | Reject]:
                 if _local(elem.tag) != "entry" or not starts:
                     continue
                 entries += 1
-                yield to_paper(_record(elem), source, starts.pop())
+                yield from paper_records(_record(elem), source, starts.pop())
                 # Free what has been read: entries sit directly under the feed's root.
                 if depth == 1 and root is not None:
                     root.clear()

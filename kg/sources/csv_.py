@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 
 from kg.errors import SourceError
 from kg.model import Paper, Reject
-from kg.sources._common import FIELD_NAMES, check_file, norm_field, open_text, snippet, to_paper
+from kg.sources.inputs import Input, as_input
+from kg.sources._common import FIELD_NAMES, check_file, norm_field, open_text, snippet, paper_records
 
 __all__ = ["read_csv", "header_names"]
 
@@ -34,9 +34,9 @@ def header_names(header_line: str) -> list[str]:
     return next(csv.reader([header_line], delimiter=_delimiter(header_line)), [])
 
 
-def read_csv(path: Path) -> Iterator[Paper | Reject]:
+def read_csv(path: Input) -> Iterator[Paper | Reject]:
     """Papers from a CSV file with a header; a bad row is a Reject (named by its first line)."""
-    path = Path(path)
+    path = as_input(path)
     if check_file(path):
         return
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
@@ -86,4 +86,4 @@ def read_csv(path: Path) -> Iterator[Paper | Reject]:
                     snippet(row[0]),
                 )
                 continue
-            yield to_paper(dict(zip(header, row)), source, start)
+            yield from paper_records(dict(zip(header, row)), source, start)

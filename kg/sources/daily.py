@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TextIO
 
-from kg.model import Paper, Reject
-from kg.sources._common import MAX_FIELD_CHARS, check_file, open_text, snippet, to_paper
+from kg.errors import SourceError
+from kg.model import Notice, Paper, Reject
+from kg.sources.inputs import Input, as_input
+from kg.sources._common import MAX_FIELD_CHARS, check_file, open_text, snippet, paper_records
 
 __all__ = ["read_daily", "is_noise"]
 
@@ -76,7 +77,7 @@ def _lines(f: TextIO) -> Iterator[tuple[str, int]]:
         yield line, size
 
 
-def _paragraphs(path: Path) -> Iterator[tuple[int, list[str], int]]:
+def _paragraphs(path: Input) -> Iterator[tuple[int, list[str], int]]:
     """(first line number, lines, characters) of each blank-line separated paragraph, noise trimmed
     off its ends; a paragraph over MAX_FIELD_CHARS keeps only its first line's start (chars tell)."""
     block: list[str] = []
@@ -120,12 +121,41 @@ def _kind(text: str) -> str:
     return _SENTENCE if text.endswith(".") else _TITLE
 
 
-def read_daily(path: Path) -> Iterator[Paper | Reject]:
-    """Papers from a daily-papers listing; a title with no abstract (or the reverse) is a Reject."""
-    path = Path(path)
+_PROBE = 20  # rejects before the first paper that make a file "not a listing"
+_FORMATS = "daily (title, blank line, abstract), jsonl, json, csv, arxiv-xml"
+
+
+def read_daily(path: Input) -> Iterator[Paper | Reject | Notice]:
+    """Papers from a daily-papers listing; a title with no abstract (or the reverse) is a Reject.
+
+    A file that yields no paper but only rejects (20 before the first paper, or 2 or more in all)
+    is not a listing: one SourceError says so instead of a reject per paragraph."""
+    path = as_input(path)
     if check_file(path):
         return
-    source = str(path)
+    held: list[Paper | Reject | Notice] = []
+    rejects = 0
+    records = _records(path, str(path))
+    for rec in records:
+        if isinstance(rec, Paper):
+            yield from held
+            yield rec
+            yield from records
+            return
+        held.append(rec)
+        rejects += isinstance(rec, Reject)
+        if rejects >= _PROBE:
+            break
+    if rejects >= 2:
+        raise SourceError(
+            f"{path}: does not look like a daily-papers listing: {rejects} paragraphs and no paper "
+            f"(the first: {held[0]}); accepted formats: {_FORMATS}; choose one with --input-format"
+            if isinstance(held[0], Reject) else
+            f"{path}: does not look like a daily-papers listing; accepted formats: {_FORMATS}")
+    yield from held
+
+
+def _records(path: Input, source: str) -> Iterator[Paper | Reject | Notice]:
     paras = _paragraphs(path)
     pending: tuple[int, str] | None = None  # (line, title) waiting for its abstract
     meta: dict[str, str] = {}
@@ -157,7 +187,7 @@ def read_daily(path: Path) -> Iterator[Paper | Reject]:
             yield Reject(source, pending[0], "title with no abstract", snippet(pending[1]))
             pending, meta = (line, text), {}
         else:
-            yield to_paper({"title": pending[1], "abstract": text, **meta}, source, pending[0])
+            yield from paper_records({"title": pending[1], "abstract": text, **meta}, source, pending[0])
             pending = None
     if pending is not None:
         yield Reject(source, pending[0], "title with no abstract", snippet(pending[1]))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
 from kg.model import Paper, Reject
+from kg.sources.inputs import Input, as_input
 from kg.sources._common import (
     FIELD_NAMES,
     check_file,
@@ -17,7 +17,7 @@ from kg.sources._common import (
     has_paper_field,
     json_type,
     norm_field,
-    to_paper,
+    paper_records,
 )
 from kg.sources.records_path import Segment, parse_records_path
 
@@ -251,13 +251,13 @@ def _records(text: str, source: str) -> list[tuple[int, Any]]:
     return records
 
 
-def read_json(path: Path, records: str | None = None) -> Iterator[Paper | Reject]:
+def read_json(path: Input, records: str | None = None) -> Iterator[Paper | Reject]:
     """Papers from a JSON file, parsed whole (bad UTF-8 rejects only the records holding it).
 
     Records are found wherever they are nested (the first list of paper objects under each key,
     ``papers``/``records``/... preferred), or exactly where ``records`` (``days[].papers``) says.
     """
-    path = Path(path)
+    path = as_input(path)
     segs = parse_records_path(records) if records is not None else None
     if check_file(path):
         return
@@ -277,6 +277,6 @@ def read_json(path: Path, records: str | None = None) -> Iterator[Paper | Reject
         if isinstance(record, Reject):
             yield record
         elif isinstance(record, dict):
-            yield to_paper(record, source, line)
+            yield from paper_records(record, source, line)
         else:
             yield Reject(source, line, f"expected a JSON object, found {json_type(record)}")

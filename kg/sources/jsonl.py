@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 from kg.model import Paper, Reject
-from kg.sources._common import bad_text, check_file, decode_json, json_type, open_text, snippet, to_paper
+from kg.sources.inputs import Input, as_input
+from kg.sources._common import bad_text, check_file, decode_json, json_type, open_text, snippet, paper_records
 from kg.sources.records_path import parse_records_path, records_at
 
 __all__ = ["read_jsonl"]
@@ -15,12 +15,12 @@ __all__ = ["read_jsonl"]
 _DECODER = json.JSONDecoder(strict=False)
 
 
-def read_jsonl(path: Path, records: str | None = None) -> Iterator[Paper | Reject]:
+def read_jsonl(path: Input, records: str | None = None) -> Iterator[Paper | Reject]:
     """Papers from a JSON Lines file; a line that is not a JSON object is a Reject, the rest are read.
 
     With ``records`` (``data.papers[]``) each line's paper objects are found at that path.
     """
-    path = Path(path)
+    path = as_input(path)
     segs = parse_records_path(records) if records is not None else None
     if check_file(path):
         return
@@ -56,4 +56,4 @@ def read_jsonl(path: Path, records: str | None = None) -> Iterator[Paper | Rejec
                 if not isinstance(rec, dict):
                     yield Reject(source, n, f"expected a JSON object, found {json_type(rec)}", snippet(line))
                 else:
-                    yield to_paper(rec, source, n)
+                    yield from paper_records(rec, source, n)
