@@ -86,7 +86,7 @@ def test_extract_all_hands_the_failing_paper_to_on_error(failing: Extractor) -> 
 
 
 def test_cli_ingest_keeps_the_good_papers(tmp_path: Path, failing: Extractor, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files: failing)
+    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files, model=None: failing)
     src = jsonl(tmp_path / "p.jsonl", [GOOD[0], BOOM, GOOD[1], GOOD[2]])
     store = tmp_path / "st"
     r = CliRunner().invoke(cli, ["ingest", str(src), "--store", str(store), "--rejects", str(tmp_path / "rej.txt")])
@@ -122,7 +122,7 @@ def test_urls_the_parser_refuses_are_no_crash(tmp_path: Path, url: str, monkeypa
     ex = extractor
     paper = Paper(key="k", title="T", abstract=f"Code: {url} and https://github.com/o/r.")
     assert [u.url for u in ex.extract(paper).code_urls][-1] == "https://github.com/o/r"
-    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files: ex)
+    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files, model=None: ex)
     src = jsonl(tmp_path / "p.jsonl", [GOOD[0], {"title": "U", "abstract": paper.abstract}])
     r = CliRunner().invoke(cli, ["ingest", str(src), "--store", str(tmp_path / "st")])
     assert r.exit_code == 0, r.output

@@ -31,7 +31,7 @@ TEXT = {
 
 @pytest.fixture(autouse=True)
 def _one_extractor(monkeypatch: pytest.MonkeyPatch, extractor: Extractor) -> None:
-    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files: extractor)
+    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files, model=None: extractor)
 
 
 def titles_of(jsonl_text: str) -> list[str]:

@@ -55,7 +55,7 @@ def test_daily_just_under_the_limit_is_read(tmp_path: Path) -> None:
 
 
 def test_rejects_are_counted_not_held(tmp_path: Path, extractor: Extractor, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files: extractor)
+    monkeypatch.setattr(kg.api, "_extractor", lambda kb_files, model=None: extractor)
     path = tmp_path / "bad.jsonl"
     with path.open("w") as f:
         f.write(json.dumps({"title": "Good", "abstract": "We use ImageNet."}) + "\n")

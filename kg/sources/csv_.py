@@ -53,7 +53,10 @@ def read_csv(path: Input) -> Iterator[Paper | Reject]:
             return
         delim = _delimiter(first)
         reader = csv.reader(itertools.chain([first], lines), delimiter=delim, strict=True)
-        header = next(reader)
+        try:
+            header = next(reader)
+        except csv.Error as e:  # found by the fuzz test: a stray quote in the header row
+            raise SourceError(f"{source}:{offset + 1}: bad CSV header row: {e}; check its quotes") from e
         names = [norm_field(h) for h in header]
         header_line = reader.line_num + offset
         missing = [k for k in ("title", "abstract") if not set(FIELD_NAMES[k]) & set(names)]
