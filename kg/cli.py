@@ -130,13 +130,16 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
     kg extract papers.jsonl --scheduler local:2 -o shards/
     """
     if scheduler is not None:
-        rejects_file = open_out(rejects_path, "w") if rejects_path else None
-        try:
-            return extract_sharded(inputs, output, scheduler, fmt, partition_mb, input_format, kb_files,
-                                   rejects_file, quiet)
-        finally:
-            if rejects_file is not None:
-                rejects_file.close()
+        code: object = 0
+        with user_errors(), RejectsFile(rejects_path) as rejects_file:
+            try:
+                extract_sharded(inputs, output, scheduler, fmt, partition_mb, input_format, kb_files,
+                                rejects_file, quiet)
+            except SystemExit as e:  # exit 3 (rejects) after --rejects is in place, not instead of it
+                code = e.code
+        if code:
+            sys.exit(code)
+        return
     if fmt != "jsonl":
         raise click.UsageError("--format parquet writes shards: give --scheduler too")
     if output is not None and output.is_dir():

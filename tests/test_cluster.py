@@ -89,8 +89,9 @@ def test_cli_local_cluster_equals_kg_extract(corpus: Path, single: tuple[list[st
     """`kg extract --scheduler local:2` as a user runs it: shards equal `kg extract` line for line
     (sorted), rejects are reported the same way (exit 3), the manifest counts them; a re-run skips."""
     out = tmp_path / "shards"
+    rejects_file = tmp_path / "rejects.txt"
     cmd = [sys.executable, "-m", "kg", "extract", str(corpus), "--scheduler", "local:2", "-o", str(out),
-           "--partition-mb", "0.05"]
+           "--partition-mb", "0.05", "--rejects", str(rejects_file)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert r.returncode == 3, r.stderr[-2000:]
@@ -98,6 +99,7 @@ def test_cli_local_cluster_equals_kg_extract(corpus: Path, single: tuple[list[st
     assert sorted(_shard_lines(out)) == sorted(lines)
     assert [ln.removeprefix("rejected: ") for ln in r.stderr.splitlines() if ln.startswith("rejected: ")] == rejects
     assert len(rejects) == 2 and rejects[0].startswith(f"{corpus}:{N + 1}: invalid JSON")
+    assert rejects_file.read_text(encoding="utf-8").splitlines() == rejects  # --rejects in place despite exit 3
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["papers"] == len(lines) == N + 40 and manifest["rejects"] == rejects
     assert len(manifest["partitions"]) > 4 and manifest["kg_version"]
