@@ -4,7 +4,6 @@ bounded hypothesis fuzz over option values."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
