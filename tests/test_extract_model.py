@@ -30,7 +30,7 @@ def test_shipped_model_is_plain_json_and_loads_fast() -> None:
     assert data["format"] == FORMAT and len(data["training_set_sha256"]) == 64 and "seed" in data
     t = time.perf_counter()
     s = load_scorer(None)
-    assert time.perf_counter() - t < 0.5
+    assert time.perf_counter() - t < 1.0  # ~0.1 s on an idle machine
     assert isinstance(s, Scorer) and s.type_w
     assert load_scorer("rules") is None
 
@@ -107,3 +107,23 @@ def test_kg_train_then_eval_with_model_and_kg_model(tmp_path: Path) -> None:
     missing = _kg("eval", str(gold), str(seed), "--model", str(tmp_path / "nope.json"))
     assert missing.returncode == 1 and "cannot read the model file" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("model", [None, "rules"])
+def test_the_papers_text_wins_over_the_knowledge_base(model: str | None) -> None:
+    text = ("We define Stacked GAN (SGAN) and add a Softmax layer. SGAN beats Claude 3 Sonnet, "
+            "Gemini 1.5 Flash and E5-Mistral on PRID2011 and iLIDS-VID.")
+    ex = Extractor(model=model).extract(Paper("k", "A study", text))
+    methods, datasets = {e.name for e in ex.methods}, {e.name for e in ex.datasets}
+    assert {"SGAN", "Claude 3 Sonnet", "Gemini 1.5 Flash", "E5-Mistral"} <= methods, (model, methods)
+    assert not {"Social GAN", "SphereFace", "Claude 3", "E5"} & methods, (model, methods)
+    assert {"PRID2011", "iLIDS-VID"} <= datasets, (model, datasets)
+
+
+@pytest.mark.parametrize("model", [None, "rules"])
+def test_fragments_are_not_names(model: str | None) -> None:
+    text = "We propose FooNet. Models from 0.5B-7B reach Top-20 accuracy at a 64-to-1 ratio on ImageNet."
+    ex = Extractor(model=model).extract(Paper("k", "A study", text))
+    names = {e.name for e in ex.methods + ex.datasets}
+    assert "FooNet" in names and "ImageNet" in names
+    assert not {"0.5B-7B", "Top-20", "64-to-1"} & names, (model, names)

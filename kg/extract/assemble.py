@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -20,6 +20,9 @@ __all__ = ["assemble", "code_urls", "proposals", "Proposal"]
 Fields = dict[str, tuple[str, Cleaned, list[Cand]]]
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _SENT_FAST = re.compile(r"[.!?](\s+)(?=[A-Z0-9\"“(\[])")  # _SENT's breaks as group 1, found faster
+# what a longer name adds to a KB name: capitalised or numbered words ("Claude 3" + " Sonnet"), not " benchmark"
+_LONGER = re.compile(r"(?:[ \-](?:v?\d[\w.]*|[A-Z][\w.]*))+")
+_LONGEST = 200  # characters: no candidate name is longer (the overlap test looks no further back)
 _MATH = re.compile(r"(?<!\\)\$[^$]{1,300}\$")
 _ALLCAPS = re.compile(r"[A-Z]{2,5}")
 
@@ -48,7 +51,11 @@ def _sentence(text: str, start: int, end: int, bounds: tuple[list[int], list[int
 
 def _name_of(c: Cand) -> str:
     if c.entry is not None:
-        return c.entry.name
+        n = c.entry.name
+        if c.rule == "kb" and len(c.surface) > len(n) and c.surface.lower().startswith(n.lower()) \
+                and _LONGER.fullmatch(c.surface, len(n)):
+            return c.surface  # the text's longer name is never cut to a shorter KB name: "Claude 3 Sonnet", "E5-Mistral"
+        return n
     if c.target:
         return c.target
     return c.surface
@@ -64,6 +71,8 @@ class Proposal:
     proposed: bool  # the rules' role: proposed (a method) or introduced (a dataset)
     name: str = ""
     aliases: tuple[str, ...] = ()
+    covered: bool = False  # every mention lies inside a longer candidate of another proposal
+    covers: bool = False  # some mention holds a shorter candidate of another proposal
 
 
 def _groups(fields: Fields, live_only: bool) -> dict[str, list[tuple[str, Cand]]]:
@@ -111,11 +120,11 @@ def _rule_decision(all_members: list[tuple[str, Cand]], kb: KnowledgeBase) -> tu
 
 def _naming(members: list[tuple[str, Cand]]) -> tuple[str, tuple[str, ...]]:
     """(preferred name, other spellings) of a group: the KB's name, else the acronym, else the first name."""
-    entry = next((c.entry for _, c in members if c.entry is not None), None)
+    known = next((c for _, c in members if c.entry is not None), None)
     acronym = next((c.target or c.surface for _, c in members if c.long or c.target), None)
     names = [_name_of(c) for _, c in members]
-    name = entry.name if entry else (acronym if acronym else min(names, key=lambda n: (n.endswith("s") and n[:-1] in names, names.index(n))))
-    aliases: list[str] = []
+    name = _name_of(known) if known else (acronym if acronym else min(names, key=lambda n: (n.endswith("s") and n[:-1] in names, names.index(n))))
+    aliases: list[str] = [known.entry.name] if known and known.entry and name != known.entry.name else []
     for _, c in sorted(members, key=lambda fc: (fc[0] != "title", fc[1].start)):
         for s in (c.surface, c.long):
             if s and s != name and s not in aliases:
@@ -132,7 +141,36 @@ def proposals(fields: Fields, kb: KnowledgeBase, *, live_only: bool = False) -> 
         members = [(f, c) for f, c in (live if kind else all_members) if not c.nonentity] or all_members
         name, aliases = _naming(members)
         out.append(Proposal(key, all_members, kind, proposed, name, aliases))
+    if not live_only:
+        _overlaps(out)
     return out
+
+
+def _overlaps(props: list[Proposal]) -> None:
+    """Mark proposals whose mentions lie inside another's longer span, and those holding another's.
+
+    Spans are sorted by start and only those starting at most ``_LONGEST`` characters before a mention
+    are compared with it, so the work stays linear in the text (a name is never that long).
+    """
+    by_field: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for i, p in enumerate(props):
+        for f, c in p.members:
+            by_field[f].append((c.start, c.end, i))
+    starts: dict[str, list[int]] = {}
+    for f, spans in by_field.items():
+        spans.sort()
+        starts[f] = [a for a, _, _ in spans]
+    for i, p in enumerate(props):
+        inside = 0
+        for f, c in p.members:
+            spans, st, n = by_field[f], starts[f], c.end - c.start
+            lo, hi = bisect_left(st, c.start - _LONGEST), bisect_right(st, c.end)
+            near = spans[lo:hi]
+            if any(a <= c.start and c.end <= b and b - a > n and j != i for a, b, j in near):
+                inside += 1
+            if not p.covers and any(c.start <= a and b <= c.end and b - a < n and j != i for a, b, j in near):
+                p.covers = True
+        p.covered = inside == len(p.members)
 
 
 def _entity(p: Proposal, kind: str, proposed: bool, fields: Fields,
@@ -202,8 +240,8 @@ def _merge_sizes(groups: dict[str, list[tuple[str, Cand]]]) -> None:
     "we cultivate EmboBrain ... EmboBrain-7B surpasses ...": one entity, EmboBrain (ANNOTATION.md: one
     entity, one name). Only the billions suffix of a model size, not "-1M" of a data size.
     """
-    for k in [k for k, ms in groups.items() if k[-1:] == "b" and any(_SIZE.match(c.surface) for _, c in ms)]:
-        m = next(m for _, c in groups[k] if (m := _SIZE.match(c.surface)))
+    for k in [k for k, ms in groups.items() if k[-1:] == "b" and any(c.live and _SIZE.match(c.surface) for _, c in ms)]:
+        m = next(m for _, c in groups[k] if c.live and (m := _SIZE.match(c.surface)))
         base = entity_key(m.group(1))
         if base != k and base in groups and all(c.kind != "Dataset" for _, c in groups[k] + groups[base]):
             groups[base].extend(groups.pop(k))

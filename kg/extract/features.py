@@ -18,6 +18,9 @@ _SHAPE_MAP = str.maketrans({**{chr(c): "X" for c in range(65, 91)}, **{chr(c): "
 _RUNS = re.compile(r"(.)\1+")  # a run of one shape letter counts once: "ResNet-50" -> "XxXx-d"
 _WORD_BEFORE = re.compile(r"([A-Za-z][\w\-]*)[^\w]{0,3}$")
 _WORD_AFTER = re.compile(r"[^\w(]{0,3}\(?([A-Za-z0-9][\w\-.]*)")
+_CUE = re.compile(r"\b(?:[Ww]e|[Oo]ur|propose[sd]?|introduce[sd]?|present[sd]?|dataset|datasets|benchmark|benchmarks|"
+                  r"corpus|evaluat\w*|outperform\w*|baselines?|model|models|method|methods|framework|trained|"
+                  r"fine-tun\w*|task|tasks|metric|score|accuracy|release[sd]?|collect\w*|annotat\w*)\b")
 _NUMBER = re.compile(r"[\d.,]+%?$")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # "FooEval" -> Foo, Eval; "LDC2015E86" -> LDC, 2015, E, 86
 
@@ -88,7 +91,16 @@ def features(p: Proposal, fields: Fields, kb: KnowledgeBase) -> dict[str, float]
                 if a:
                     nxt = a.group(1)
                     f["next=<num>" if _NUMBER.match(nxt) else f"next={nxt.lower()}"] = 1.0
+                # cue words near the mention: "we propose ... X", "X ... benchmark", "on X"
+                for w in _CUE.findall(text, max(0, c.start - 60), min(len(text), c.end + 60)):
+                    f[f"near={w.lower()}"] = 1.0
+                if c.start < 120:
+                    f["early"] = 1.0
     f[f"strength={strength}"] = 1.0
+    if p.covered:
+        f["covered"] = 1.0  # "Claude 3" inside "Claude 3 Sonnet"
+    if p.covers:
+        f["covers"] = 1.0
     f["live=" + ("all" if live == len(p.members) else "some" if live else "none")] = 1.0
     f[f"mentions={_bucket(abstracts)}"] = 1.0
     if titles:

@@ -8,7 +8,10 @@ from typing import Iterator
 
 from kg.extract.kb import KBEntry
 
-__all__ = ["Cand", "M", "D"]
+__all__ = ["Cand", "M", "D", "FRAGMENT"]
+
+# a size range, a rank or a ratio, never a name: "0.5B-7B", "Top-20", "64-to-1"
+FRAGMENT = re.compile(r"^(?:\d+(?:\.\d+)?[BMKbmk]?-\d+(?:\.\d+)?[BMKbmk]|[Tt]op-\d+|\d+-to-\d+)$")
 
 M, D = "Method", "Dataset"
 

@@ -18,6 +18,7 @@ from kg.extract.rules import CUES_FILE, Rules, load_cues
 __all__ = ["build_nlp", "KBMatcher", "NameRules"]
 
 _TOKENIZER_CACHE = 200_000
+_ARTICLES = {"a", "an", "the"}  # an article and a word never match a case-insensitive alias ("a Softmax" for A-Softmax)
 
 
 def _twin_tokenizer(nlp: Language) -> Tokenizer:
@@ -63,6 +64,8 @@ class KBMatcher:
                 if m is self.lower and e - s == 1 and doc[s].is_lower and doc[s].is_alpha:
                     if not any(sf.islower() and sf.lower() == doc[s].text for sf, _ in self.kb.entries[idx].surfaces()):
                         continue  # "multiple" is not MultiPLE, "behave" is not BEHAVE
+                if m is self.lower and e - s > 1 and doc[s].lower_ in _ARTICLES and doc[s + 1].text != "-":
+                    continue  # an article plus a word: "a Softmax layer" is not A-Softmax
                 spans.append((s, e, idx))
         spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
         used: set[int] = set()

@@ -12,12 +12,13 @@ from kg.errors import ExtractionError
 from kg.extract.acronyms import find_definitions
 from kg.extract.context import ContextRules
 from kg.extract.guards import (
-    Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE, _CAP3,
+    FRAGMENT, Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE, _CAP3,
     _CAP_WORD_AFTER, _COMPARE_TITLE, _COMPOUND, _OR_AFTER, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
     _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT_FAST, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
     _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URL_TLD, _URLISH, _VERSION, _first_end,
     _shape_spans, _weak_spans, _spans,
 )
+from kg.extract.suggest import SUGGESTED as _SUGGESTED, suggest
 from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised entity_key
 
 __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
@@ -88,7 +89,7 @@ class Rules(ContextRules):
                 return []  # "fine-tuned", "gradient-boosted": an adjective of a common word
         if s.endswith("'s"):
             s, b = s[:-2], b - 2
-        if len(s) < 2 or self.kb.is_stop(s):
+        if len(s) < 2 or self.kb.is_stop(s) or FRAGMENT.match(s):
             return []
         ac = _ACR_COMPOUND.match(s)
         if ac and ac.group(2) not in _KEEP_SUFFIX and self.kb.lookup(s) is None:
@@ -185,14 +186,17 @@ class Rules(ContextRules):
                     occupied[a:b] = b"\x01" * (b - a)
         if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
             self._dataset_names(text, cands, occupied)
+        cands.extend(suggest(text, cands))  # never live: suggestions the scorer decides on
         if "@" in text or "/" in text and ("http" in text or "www." in text or _URL_TLD.search(text)):
             urls = [m.span() for m in _URLISH.finditer(text)]  # sorted, not overlapping
             if urls:
                 u_starts = [a for a, _ in urls]
                 cands = [c for c in cands
                          if not ((i := bisect_right(u_starts, c.start) - 1) >= 0 and c.start < urls[i][1])]
-        early = [c for c in cands if c.drop]  # lost to a longer span or an analogy: still suggestions
-        cands = [c for c in cands if not c.drop]
+        extra = [c for c in cands if c.rule in _SUGGESTED]
+        # lost to a longer span or an analogy: still suggestions
+        early = [c for c in cands if c.drop and c.rule not in _SUGGESTED]
+        cands = [c for c in cands if not c.drop and c.rule not in _SUGGESTED]
         self._definitions(text, cands)
         if title:
             self._title(text, cands)
@@ -205,7 +209,7 @@ class Rules(ContextRules):
             c.live = bool(not c.drop and c.kind or c.nonentity and c.drop and not title)
         for c in early:
             c.live = False
-        return cands + early
+        return cands + early + extra
 
     def _dataset_names(self, text: str, cands: list[Cand], occupied: bytearray) -> None:
         """Title-Case names before a dataset noun: "the Toulouse Road Network dataset", "Waymo datasets"."""
@@ -234,6 +238,9 @@ class Rules(ContextRules):
         for d in find_definitions(text):
             acr, long = d.short, d.long
             e = self.kb.lookup(acr) or self.kb.lookup(long)
+            redefined = e is not None and self._redefines(e, long)
+            if redefined:
+                e = None  # the paper's own definition wins: "Stacked GAN (SGAN)" is not Social GAN
             pm = _PLURAL.match(acr)
             if e is None and pm:
                 e = self.kb.lookup(pm.group(1))
@@ -257,9 +264,9 @@ class Rules(ContextRules):
                     c.drop = True
                 elif entity_key(c.surface) in akeys:
                     c.kind, c.long = (kind or None), long
-                    c.entry = c.entry or e
+                    c.entry = None if redefined else (c.entry or e)
                     c.drop = c.drop or kind == ""
-            e = self.kb.lookup(acr) or self.kb.lookup(long)
+            e = None if redefined else (self.kb.lookup(acr) or self.kb.lookup(long))
             cands.append(Cand(d.short_start, d.short_end, acr, kind or None, "acronym-def", 2, e, long=long, drop=kind == "",
                               nonentity=kind == ""))
             cands.append(Cand(d.long_start, d.long_end, long, kind or None, "acronym-def", 2, e, target=acr, drop=kind == ""))
@@ -288,6 +295,14 @@ class Rules(ContextRules):
                 for c in cands[-2:] if " " not in acr else cands:
                     if entity_key(c.target or c.surface) == entity_key(acr) and c.start >= d.short_start - len(long) - 3:
                         c.proposed, c.drop, c.kind = True, False, c.kind or M
+
+    def _redefines(self, e: KBEntry, long: str) -> bool:
+        """Whether the text's long form names something else than KB entry ``e`` (no long name of it shares its first word)."""
+        if self.kb.lookup(long) is e:
+            return False
+        first = long.split()[0].lower()
+        longs = [s for s, _ in e.surfaces() if " " in s]
+        return bool(longs) and not any(s.split()[0].lower() == first for s in longs)
 
     def _not_entity_long(self, long: str, known: bool = False) -> bool:
         """Long forms that name an organisation, a chemical or a plural class of things, not a method."""

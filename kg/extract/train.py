@@ -24,7 +24,7 @@ __all__ = ["Example", "TrainOptions", "examples", "fit", "model_bytes", "cross_v
 class TrainOptions:
     """Modelling choices (chosen by cross-validation on the training sets; see README)."""
 
-    c: float = 0.3  # inverse L2 strength of the logistic regressions
+    c: float = 1.0  # inverse L2 strength of the logistic regressions
     threshold: float = 0.5  # a proposal is dropped when P(none) reaches this
     seed: int = 0
     drop_features: tuple[str, ...] = ()  # feature-name prefixes left out (for ablations)
@@ -130,7 +130,7 @@ def _logreg(xs: list[dict[str, float]], ys: list[int], opts: TrainOptions) -> tu
         raise ExtractionError("training needs scikit-learn: pip install 'kg[train]'") from e
     vec = DictVectorizer(sort=True)
     x = vec.fit_transform(xs)
-    lr = LogisticRegression(C=opts.c, max_iter=2000, random_state=opts.seed, tol=1e-6)
+    lr = LogisticRegression(C=opts.c, max_iter=1000, random_state=opts.seed, tol=1e-4)
     lr.fit(x, ys)
     return list(vec.get_feature_names_out()), lr.coef_, lr.intercept_, list(lr.classes_)
 
@@ -178,8 +178,8 @@ def fit(exs: list[Example], opts: TrainOptions, meta: dict | None = None) -> dic
 
 
 def model_bytes(model: dict) -> bytes:
-    """The model file's bytes: sorted keys, fixed indentation, six-decimal weights: a re-run writes the same bytes."""
-    return (json.dumps(model, sort_keys=True, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+    """The model file's bytes: sorted keys, compact, six-decimal weights: a re-run writes the same bytes."""
+    return (json.dumps(model, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def cross_validate(ts: TrainingSet, opts: TrainOptions, folds: int = 5, kb: Any = None) -> list[Extraction]:

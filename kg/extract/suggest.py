@@ -1,0 +1,53 @@
+"""Extra suggesters for the learned scorer: longer names around a candidate, benchmark and shared-task names.
+
+Their candidates are never live (the rules alone do not report them); the scorer decides, and where one
+overlaps a shorter candidate the surer of the two wins ("Claude 3 Sonnet" over the KB's "Claude 3").
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.guards import D, M, Cand
+
+__all__ = ["suggest", "SUGGESTED"]
+
+SUGGESTED = frozenset({"extend", "bench-name", "task-name"})  # the rules of these candidates
+
+# version, size and tier words that continue a model name: "Gemini 1.5 Flash", "Qwen3-VL 8B", "GPT-5 mini",
+# "Claude Opus 4.6", "Bielik v3 7B", "Qwen 3.5 35B A3B"
+_TIERS = ("Flash|Pro|Mini|mini|Nano|nano|Sonnet|Opus|Haiku|Ultra|Plus|Max|Turbo|Lite|Instruct|Chat|Base|Large|"
+          "Small|Tiny|Kontext|Edit|Image|VL|Coder|Thinking|Guardian|Expanse|Omni|Air|Preview|Distill|Reasoner|"
+          "Dev|Schnell|XL|XXL|Medium|Vision|Audio|Math|R1|V3|V2")
+_EXTEND = re.compile(rf"(?:[ \-](?:v?\d+(?:\.\d+)*[BbMmKk]?|A\d+(?:\.\d+)?B|(?:{_TIERS})(?![\w\-])))+")
+# a Title-Case name ending in a benchmark word: "Terminal Bench Pro", "Real-Time Reasoning Gym", "Self-Bench"
+_BENCH = re.compile(r"(?<![\w\-])((?:[A-Z][\w\-&]*\s+){0,3}[A-Z][\w&]*[\s\-](?:Bench|Gym|Arena|Suite|Eval)"
+                    r"(?:\s+(?:Pro|Lite|Hard|Verified|Plus|v?\d+(?:\.\d+)?))?)(?![\w\-])")
+# a shared task that releases data: "SemEval-2025 Task 4", "WMT 2025 Task 3"
+_TASK = re.compile(r"(?<![\w\-])((?:SemEval|WMT|MEDIQA[\w\-]*|BioASQ|CLEF|TREC|FinCausal)[\s\-]?(?:20\d\d)"
+                   r"(?:\s+(?:Task|Track)\s*~?\s*\d+)?)(?![\w\-])")
+
+
+def suggest(text: str, cands: list[Cand]) -> list[Cand]:
+    """More candidates for ``text`` (clean), given the rules' own: longer names, benchmarks, shared tasks."""
+    out: list[Cand] = []
+    seen = {(c.start, c.end) for c in cands}
+    for c in cands:
+        m = _EXTEND.match(text, c.end) if c.end < len(text) and text[c.end] in " -" else None
+        if m and (c.start, m.end()) not in seen:
+            end = m.end()
+            kind = c.kind or (c.entry.kind if c.entry else M)
+            out.append(Cand(c.start, end, text[c.start:end], kind, "extend", 1, live=False))
+            seen.add((c.start, end))
+    if "Bench" in text or "Gym" in text or "Arena" in text or "Suite" in text or "Eval" in text:
+        for m in _BENCH.finditer(text):
+            a, b = m.span(1)
+            if (a, b) not in seen:
+                out.append(Cand(a, b, text[a:b], D, "bench-name", 1, live=False))
+                seen.add((a, b))
+    for m in _TASK.finditer(text):
+        a, b = m.span(1)
+        if (a, b) not in seen:
+            out.append(Cand(a, b, text[a:b], D, "task-name", 1, live=False))
+            seen.add((a, b))
+    return out
