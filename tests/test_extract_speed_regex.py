@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract.guards import _PASSIVE, _TC_DATASET
+from kg.extract.patterns import PASSIVE, TC_DATASET
 from kg.extract.rules import load_cues
 
 __all__: list[str] = []
 
 _PROPOSE = load_cues()["propose"]
 # the original patterns, as they read before the rewrite
-_OLD_PASSIVE = re.compile(_PASSIVE.pattern.replace(r"(?:i(?<!\w.)s|a(?<!\w.)re)", r"\b(?:is|are)", 1))
+_OLD_PASSIVE = re.compile(PASSIVE.pattern.replace(r"(?:i(?<!\w.)s|a(?<!\w.)re)", r"\b(?:is|are)", 1))
 _OLD_TC_DATASET = re.compile(r"(?<![\w-])((?:[A-Z][\w\-]*\s+){0,4}[A-Z][\w\-]*)\s+(?:[Dd]ataset|[Bb]enchmark|[Cc]orpus|[Dd]atabase)s?\b")
 _NEW_LEAD = r"(?:w(?<!\w.)(?:e|ork)|W(?<!\w.)e|p(?<!\w.)aper|s(?<!\w.)tudy|a(?<!\w.)uthors)"
 _OLD_PROPOSE = re.compile(_PROPOSE.pattern.replace(_NEW_LEAD, r"\b(?:we|We|paper|work|study|authors)", 1))
@@ -23,7 +23,7 @@ _OLD_PROPOSE = re.compile(_PROPOSE.pattern.replace(_NEW_LEAD, r"\b(?:we|We|paper
 _PIECES = ["we", "We", "work", "paper", "study", "authors", "propose", "present", "newly", "also", "is", "are",
            "proposed", "designed", "Dataset", "datasets", "Corpus", "Benchmark", "ABC", "Ab", "x", "é", "_", "-",
            " ", "  ", "\n", ",", "s", "a"]
-_PAIRS = [(_PROPOSE, _OLD_PROPOSE), (_PASSIVE, _OLD_PASSIVE), (_TC_DATASET, _OLD_TC_DATASET)]
+_PAIRS = [(_PROPOSE, _OLD_PROPOSE), (PASSIVE, _OLD_PASSIVE), (TC_DATASET, _OLD_TC_DATASET)]
 
 
 def _all(rx: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple]]:

@@ -1,4 +1,11 @@
-"""Extraction: methods, datasets and code URLs from a paper's title and abstract."""
+"""Extraction: methods, datasets and code URLs from a paper's title and abstract.
+
+The stages, in the order the data moves: ``clean`` (LaTeX/HTML, offset map) -> ``pipeline`` (spaCy:
+the KB matcher, then the name rules of ``rules``/``context`` with ``acronyms``, ``suggest`` and the shared
+``patterns``: the suggesters) -> ``assemble.proposals`` (candidates grouped per name, with the rules' own
+decision) -> ``features`` -> ``model`` (the learned scorer decides) -> ``assemble`` (entities); ``urls``
+finds code URLs; ``train`` fits the scorer (scikit-learn, only for ``kg train``).
+"""
 
 from __future__ import annotations
 

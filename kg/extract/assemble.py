@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from kg.extract.clean import Cleaned
-from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
+from kg.extract.kb import KnowledgeBase, name_key as entity_key  # memoised entity_key
 from kg.extract.rules import Cand
 from kg.extract.urls import classify, find_urls
 from kg.extract.model import Scorer

@@ -6,17 +6,17 @@ import re
 from bisect import bisect_right
 
 from kg.extract.kb import KnowledgeBase
-from kg.extract.guards import (
-    Cand, D, M, _AFTER_MARK, _ALLCAPS, _ALPHA_WORDS, _AND_X_D_HEAD, _APPOS_AFTER, _A_NOVEL_AFTER, _BASELINE_LEFT, _CITED,
-    _D_HINT, _IS_A, _LEAD_PREP, _LIST_SEP, _METRIC_AFTER, _MODIFIED, _NAMED_LOWER, _NEXT_WORD, _NOT_NP,
-    _NOVEL_HEAD, _OUR_HEAD, _OUR_LEFT, _PASSIVE, _PLURAL_D_HEAD, _TC_NAME, _THE_TC_NAME, _TITLE_WORDS,
-    _OWN_LEFT, _TO_VERB,
+from kg.extract.patterns import (
+    Cand, D, M, AFTER_MARK, ALLCAPS, ALPHA_WORDS, AND_X_D_HEAD, APPOS_AFTER, A_NOVEL_AFTER, BASELINE_LEFT, CITED,
+    D_HINT, IS_A, LEAD_PREP, LIST_SEP, METRIC_AFTER, MODIFIED, NAMED_LOWER, NEXT_WORD, NOT_NP,
+    NOVEL_HEAD, OUR_HEAD, OUR_LEFT, PASSIVE, PLURAL_D_HEAD, TC_NAME, THE_TC_NAME, TITLE_WORDS,
+    OWN_LEFT, TO_VERB,
 )
 
 __all__ = ["ContextRules"]
 
-_NAME_VERBS = ("dubbed", "called", "named", "termed", "coined")  # the verbs of _NAMED_LOWER
-_PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed", "devised")  # of _PASSIVE
+_NAME_VERBS = ("dubbed", "called", "named", "termed", "coined")  # the verbs of NAMED_LOWER
+_PASSIVE_VERBS = ("proposed", "presented", "introduced", "developed", "designed", "devised")  # of PASSIVE
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "several": 3, "multiple": 3}
@@ -78,7 +78,7 @@ class ContextRules:
     def _left_kind(self, text: str, sent_start: int, start: int) -> str | None:
         left = text[max(sent_start, start - 110):start]
         tail = left[-45:]
-        if _D_HINT.search(tail) and self.c["d_left"].search(left):
+        if D_HINT.search(tail) and self.c["d_left"].search(left):
             return D
         if self.c["m_left"].search(tail):
             return M
@@ -87,7 +87,7 @@ class ContextRules:
     def _proposals(self, text: str, cands: list[Cand], sents: list[int]) -> None:
         starts = [c.start for c in cands]
         for m in self.c["propose"].finditer(text):
-            to = _TO_VERB.match(text, m.end())  # "we propose to develop X"
+            to = TO_VERB.match(text, m.end())  # "we propose to develop X"
             m = to or m
             bnd = _BOUNDARY.search(text, m.end(), min(len(text), m.end() + 160))
             stop = bnd.start() if bnd else min(len(text), m.end() + 160)
@@ -97,8 +97,8 @@ class ContextRules:
                     or cands[i].drop and not self._revivable(text, cands[i])
                     or cands[i].entry is not None and cands[i].entry.grey):
                 i += 1
-            tc = _TC_NAME.match(text, m.end())
-            if tc is None and (tt := _THE_TC_NAME.match(text, m.end())) and self._head_kind(tt.group(1).split()[-1]):
+            tc = TC_NAME.match(text, m.end())
+            if tc is None and (tt := THE_TC_NAME.match(text, m.end())) and self._head_kind(tt.group(1).split()[-1]):
                 tc = tt  # "We introduce the Visual Iconicity Challenge, a ..."
             if tc is None and (t1 := _ONE_NAME_APPOS.match(text, m.end())) and \
                     self._first_head(text[t1.end():t1.end() + 80].split()[:6]):
@@ -109,12 +109,12 @@ class ContextRules:
                 starts.insert(i, tc.start(1))
                 self._mark(text, cands[i], "", "propose-cue")  # "We propose Flow Planner, which ..."
             elif i < len(cands) and cands[i].start < stop and not (
-                    cands[i].entry is not None and _MODIFIED.search(text[m.end():cands[i].start])) \
+                    cands[i].entry is not None and MODIFIED.search(text[m.end():cands[i].start])) \
                     and not _MODIFIER_AFTER.match(text, cands[i].end):  # "a PICO-based framework", "JHU's system"
                 self._mark(text, cands[i], text[m.end():cands[i].start], "propose-cue")  # not "an improved InfoNCE loss"
         named = any(w in text for w in _NAME_VERBS)  # each match holds one of them
         # "an enhanced triplet loss, named triplet distillation, which"
-        for m in (_NAMED_LOWER.finditer(text) if named else ()):
+        for m in (NAMED_LOWER.finditer(text) if named else ()):
             a, b = m.span(1)
             if any(c.start < b and a < c.end for c in cands) or self.kb.is_stop(m.group(1)) or \
                     m.group(1).islower() and self._head_kind(m.group(1).split()[-1]) != M:
@@ -128,25 +128,25 @@ class ContextRules:
         for s0 in sents[:3]:  # "X is a novel framework that ..." opening the abstract presents the paper's X
             c = by_start.get(s0)
             if c is not None and c.entry is None and c.strength >= 1 and not c.veto and not c.proposed \
-                    and _IS_A.match(text, c.end) and self._first_head(text[c.end:c.end + 80].split()[2:10]):
+                    and IS_A.match(text, c.end) and self._first_head(text[c.end:c.end + 80].split()[2:10]):
                 self._mark(text, c, "", "is-a")
         passive = any(w in text for w in _PASSIVE_VERBS)  # each match holds one of them
-        for m in (_PASSIVE.finditer(text) if passive else ()):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
+        for m in (PASSIVE.finditer(text) if passive else ()):  # "A relaxed 2-D PCA (R2DPCA) approach is proposed"
             s0 = sents[bisect_right(sents, m.start()) - 1]
             first = next((c for c in cands if s0 <= c.start < m.start() and not c.drop and c.strength >= 1
                           and not c.veto and c.entry is None and c.kind != D), None)
             if first is not None and not first.proposed and first.start - s0 <= 70 and m.start() - first.end <= 60 \
-                    and "," not in text[first.end:m.start()] and not _LEAD_PREP.match(text, s0):
+                    and "," not in text[first.end:m.start()] and not LEAD_PREP.match(text, s0):
                 self._mark(text, first, "", "propose-passive")
         for c in cands:
             if c.strength < 1 or c.drop and c.rule != "acronym-def":
                 continue
             left = text[max(0, c.start - 40):c.start]
             lo = max(0, c.start - 90)  # a match holds "new" or "novel" inside its window: look for them first
-            nv = _NOVEL_HEAD.search(text, lo, c.start) if c.strength < 3 and not c.proposed and (
+            nv = NOVEL_HEAD.search(text, lo, c.start) if c.strength < 3 and not c.proposed and (
                 not c.drop or self._revivable(text, c)) and (
                 text.find("new", lo, c.start) >= 0 or text.find("novel", lo, c.start) >= 0) else None
-            if nv and not _NOT_NP.search(nv.group(1)) and \
+            if nv and not NOT_NP.search(nv.group(1)) and \
                     (self._phrase_kind(nv.group(0)) if nv.group(3) else self._head_kind(nv.group(2))) in (M, D):
                 self._mark(text, c, nv.group(0), "novel-head")  # "a novel ... segmentation algorithm STATT"
                 continue
@@ -157,17 +157,17 @@ class ContextRules:
                 self._mark(text, c, left, "name-cue")
                 s0 = sents[bisect_right(sents, c.start) - 1]
                 wide = text[max(s0, c.start - 100):c.start]
-                if _BASELINE_LEFT.search(wide) and not _OWN_LEFT.search(wide):
+                if BASELINE_LEFT.search(wide) and not OWN_LEFT.search(wide):
                     c.proposed = False  # named, so typed, but a baseline: "a recent method called X"
-            elif (low is None or "our" in low) and _OUR_LEFT.search(left) and c.kind != D \
-                    and not (c.rule == "shape" and _ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M) \
+            elif (low is None or "our" in low) and OUR_LEFT.search(left) and c.kind != D \
+                    and not (c.rule == "shape" and ALLCAPS.match(c.surface) and self._right_head(text, c.end) != M) \
                     and not (c.entry is not None and (c.entry.grey or text.startswith("-", c.end)
                                                       or self._right_head(text, c.end))):
                 self._mark(text, c, left, "our")
-            elif c.strength < 3 and (low is None or "our" in low or "its" in low) and (hm := _OUR_HEAD.search(left)) \
+            elif c.strength < 3 and (low is None or "our" in low or "its" in low) and (hm := OUR_HEAD.search(left)) \
                     and self._head_kind(hm.group(1)):
                 self._mark(text, c, left, "our")  # "Our benchmark suite, GraphLog"
-            elif _A_NOVEL_AFTER.match(text[c.end:c.end + 20]) and c.strength < 3:
+            elif A_NOVEL_AFTER.match(text[c.end:c.end + 20]) and c.strength < 3:
                 self._mark(text, c, "", "appositive")
 
     def _components(self, text: str, cands: list[Cand], sents: list[int]) -> None:
@@ -192,7 +192,7 @@ class ContextRules:
             end = sents[k + n + 1] if k + n + 1 < len(sents) else len(text)
             last = -1  # end of the last item taken: "X (A) for ... and Y (B)" continues the list
             for c in defs:
-                if not (m.end() <= c.start < end) or self.kb.is_stop(c.surface) or not _TITLE_WORDS.match(c.long or ""):
+                if not (m.end() <= c.start < end) or self.kb.is_stop(c.surface) or not TITLE_WORDS.match(c.long or ""):
                     continue
                 a = c.start - len(c.long or "") - 2  # where the long form starts, before " (ACR)"
                 lead = text[max(0, a - 12):a]
@@ -211,15 +211,15 @@ class ContextRules:
         if c.rule != "acronym-def":
             return False
         long, acr = (c.long, c.surface) if c.long else (c.surface, c.target or "")
-        if self.kb.is_stop(acr) or not _TITLE_WORDS.match(long or ""):
+        if self.kb.is_stop(acr) or not TITLE_WORDS.match(long or ""):
             return False
-        nxt = _NEXT_WORD.match(text[c.end:c.end + 40])
+        nxt = NEXT_WORD.match(text[c.end:c.end + 40])
         return not (nxt and (nxt.group(1) in self.c["method_heads"] or nxt.group(1) in self.c["nonentity_heads"]
                              or nxt.group(1) in self.c["dataset_heads"]))
 
     def _phrase_kind(self, phrase: str) -> str | None:
         """Kind named by the nearest head noun of a short phrase: "a new dataset of traffic accidents" -> Dataset."""
-        for w in reversed(_ALPHA_WORDS.findall(phrase)[-8:]):
+        for w in reversed(ALPHA_WORDS.findall(phrase)[-8:]):
             k = self._head_kind(w)
             if k:
                 return k
@@ -228,7 +228,7 @@ class ContextRules:
     def _first_head(self, words: list[str]) -> str | None:
         """Kind of the first head noun of a noun phrase, None if a preposition or verb comes first."""
         for w in words:
-            if w.lower() not in ("and", "or") and _NOT_NP.fullmatch(w.lower()) or w.lower() in ("of", "at"):
+            if w.lower() not in ("and", "or") and NOT_NP.fullmatch(w.lower()) or w.lower() in ("of", "at"):
                 return None
             k = self._head_kind(w)
             if k:
@@ -236,7 +236,7 @@ class ContextRules:
         return None
 
     def _mark(self, text: str, c: Cand, before: str, rule: str) -> None:
-        after = _AFTER_MARK.match(text[c.end:c.end + 80])
+        after = AFTER_MARK.match(text[c.end:c.end + 80])
         kind = self._phrase_kind(self.c["name_cue"].sub("", before)) if before.strip() else None
         if after and not kind:
             for w in after.group(1).split()[:6]:
@@ -255,11 +255,11 @@ class ContextRules:
     def _context(self, text: str, cands: list[Cand], sents: list[int]) -> None:
         live = [c for c in cands if not c.drop]
         for c in live:
-            if _CITED.match(text[c.end:c.end + 12]) and c.strength < 3:
+            if CITED.match(text[c.end:c.end + 12]) and c.strength < 3:
                 c.drop = True
             if c.proposed or c.drop:
                 continue
-            if c.kind == M and c.strength >= 3 and _METRIC_AFTER.match(text, c.end):
+            if c.kind == M and c.strength >= 3 and METRIC_AFTER.match(text, c.end):
                 c.drop = True  # "Sinkhorn distance", "Wasserstein distance": a metric, not the method
                 continue
             rh, word = self._right_head_word(text, c.end)
@@ -268,7 +268,7 @@ class ContextRules:
                 continue
             appos = False
             if rh is None and c.strength < 3 and c.rule in ("shape", "acronym-def", "acronym"):
-                ap = _APPOS_AFTER.match(text, c.end)
+                ap = APPOS_AFTER.match(text, c.end)
                 if ap and self._first_head(ap.group(1).split()[:6]) == D:
                     rh, appos = D, True  # "SAgoge, the largest multimodal dataset for SVG tasks"
             if rh == D and c.strength >= 1 and (not c.veto or appos):
@@ -279,13 +279,13 @@ class ContextRules:
         # coordinated lists share a type: "on CIFAR-10, SVHN and STL-10"
         chains: list[list[Cand]] = []
         for c in live:
-            if chains and _LIST_SEP.match(text, chains[-1][-1].end, c.start) and c.start > chains[-1][-1].end:
+            if chains and LIST_SEP.match(text, chains[-1][-1].end, c.start) and c.start > chains[-1][-1].end:
                 chains[-1].append(c)
             elif not chains or c.start >= chains[-1][-1].end:
                 chains.append([c])
         for ch in chains:
             s0 = sents[bisect_right(sents, ch[0].start) - 1]
-            if len(ch) > 1 and _PLURAL_D_HEAD.match(text, ch[-1].end) or _AND_X_D_HEAD.match(text, ch[-1].end):
+            if len(ch) > 1 and PLURAL_D_HEAD.match(text, ch[-1].end) or AND_X_D_HEAD.match(text, ch[-1].end):
                 for c in ch:  # "on the Nucleotide Transformer and GB benchmarks": every member is a benchmark
                     if not c.proposed and not c.veto and (c.strength >= 1 or c.kind == D):
                         c.kind, c.strength = D, max(c.strength, 2)
@@ -306,7 +306,7 @@ class ContextRules:
                 if c.kind is None and kind and (not c.veto or len(ch) >= 3 and len(typed) >= 2) and c.strength >= 1:
                     c.kind, c.rule = kind, ("list" if len(ch) > 1 and not ctx else "context")
                 elif c.kind is None and c.strength >= 1 and not c.veto and not (
-                        c.rule == "shape" and _ALLCAPS.match(c.surface) and len(ch) == 1):
+                        c.rule == "shape" and ALLCAPS.match(c.surface) and len(ch) == 1):
                     c.kind = M  # a bare, undefined, uncued acronym (HPC, RTX, PZT) stays untyped
         for c in live:  # the parts of one compound ("CIFAR-10/100-LT") share a type
             if c.rule == "compound" and c.kind is None:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from kg.extract.kb import KnowledgeBase, _key as entity_key  # memoised entity_key
+from kg.extract.kb import KnowledgeBase, name_key as entity_key  # memoised entity_key
 
 if TYPE_CHECKING:
     from kg.extract.assemble import Fields, Proposal

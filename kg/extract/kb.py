@@ -14,7 +14,7 @@ from kg.errors import ExtractionError
 from kg.files import atomic_write
 from kg.keys import entity_key
 
-__all__ = ["KBEntry", "KnowledgeBase", "load_kb", "import_pwc", "BUILTIN_KB_FILES"]
+__all__ = ["KBEntry", "KnowledgeBase", "load_kb", "import_pwc", "BUILTIN_KB_FILES", "name_key"]
 
 _DATA = Path(__file__).parent / "data"
 BUILTIN_KB_FILES = (_DATA / "kb_datasets.yaml", _DATA / "kb_methods.yaml", _DATA / "stoplist.yaml")
@@ -24,7 +24,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1 << 16)
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """``entity_key``, memoised: the rules look the same few thousand names up again and again."""
     return entity_key(name)
 
@@ -65,12 +65,12 @@ class KnowledgeBase:
 
     def lookup(self, name: str) -> KBEntry | None:
         """The entry whose name or alias has the same canonical key as ``name``."""
-        i = self.by_key.get(_key(name))
+        i = self.by_key.get(name_key(name))
         return None if i is None else self.entries[i]
 
     def is_stop(self, name: str) -> bool:
         """Whether ``name`` (or its plural-stripped form) is on the guard list."""
-        k = _key(name)
+        k = name_key(name)
         return k in self.stop or (k.endswith("s") and k[:-1] in self.stop)
 
 

@@ -11,15 +11,15 @@ import yaml
 from kg.errors import ExtractionError
 from kg.extract.acronyms import find_definitions
 from kg.extract.context import ContextRules
-from kg.extract.guards import (
-    FRAGMENT, Cand, D, M, _ABBREV, _ACR_COMPOUND, _AFTER_PAREN, _ALLCAPS, _ANALOGY, _A_NEW_BEFORE, _BASE, _CAP3,
-    _CAP_WORD_AFTER, _COMPARE_TITLE, _COMPOUND, _OR_AFTER, _DATASET_SHAPE, _ELEMENT, _FORMULA, _FORMULA_VAR, _HARDWARE_NUM, _ING,
-    _KEEP_SUFFIX, _LIST_BEFORE, _METRIC_NAME, _PLURAL, _SENT_FAST, _SHAPE, _SLASH_NUM, _SUB_A, _TC_DATASET,
-    _TC_STOP, _TITLE_D, _TITLE_PREFIX, _TITLE_WORDS, _TOKENS, _URL_TLD, _URLISH, _VERSION, _first_end,
-    _shape_spans, _weak_spans, _spans,
+from kg.extract.patterns import (
+    FRAGMENT, Cand, D, M, ABBREV, ACR_COMPOUND, AFTER_PAREN, ALLCAPS, ANALOGY, A_NEW_BEFORE, BASE, CAP3,
+    CAP_WORD_AFTER, COMPARE_TITLE, COMPOUND, OR_AFTER, DATASET_SHAPE, ELEMENT, FORMULA, FORMULA_VAR, HARDWARE_NUM, ING,
+    KEEP_SUFFIX, LIST_BEFORE, METRIC_NAME, PLURAL, SENT_FAST, SHAPE, SLASH_NUM, SUB_A, TC_DATASET,
+    TC_STOP, TITLE_D, TITLE_PREFIX, TITLE_WORDS, TOKENS, URL_TLD, URLISH, VERSION, first_end,
+    shape_spans, weak_spans, word_spans,
 )
 from kg.extract.suggest import SUGGESTED as _SUGGESTED, suggest
-from kg.extract.kb import KBEntry, KnowledgeBase, _key as entity_key  # memoised entity_key
+from kg.extract.kb import KBEntry, KnowledgeBase, name_key as entity_key  # memoised entity_key
 
 __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
 
@@ -91,8 +91,8 @@ class Rules(ContextRules):
             s, b = s[:-2], b - 2
         if len(s) < 2 or self.kb.is_stop(s) or FRAGMENT.match(s):
             return []
-        ac = _ACR_COMPOUND.match(s)
-        if ac and ac.group(2) not in _KEEP_SUFFIX and self.kb.lookup(s) is None:
+        ac = ACR_COMPOUND.match(s)
+        if ac and ac.group(2) not in KEEP_SUFFIX and self.kb.lookup(s) is None:
             s = ac.group(1)
             b = a + len(s)
             if self.kb.is_stop(s):
@@ -104,7 +104,7 @@ class Rules(ContextRules):
             if strength < 1:
                 return []
         if entry is None:
-            pm = _PLURAL.match(s)
+            pm = PLURAL.match(s)
             if pm:
                 entry = self.kb.lookup(pm.group(1))
         if entry is not None:
@@ -116,20 +116,20 @@ class Rules(ContextRules):
             if x and y and (x.isalpha() and x.islower() and self.kb.is_stop(y) or
                             y.isalpha() and y.islower() and self.kb.is_stop(x)):
                 return []  # "camera-IMU", "LiDAR-visual", "monocular-RGB", "3D-consistent": a generic term and a word
-        if _METRIC_NAME.search(s.split(" ")[0]):
+        if METRIC_NAME.search(s.split(" ")[0]):
             return []  # "F1-score", "C2-Score", "BERTScore-F1": a metric
         veto = bool(self.c["not_name"].match(s))
         if veto and "_" in s:
             return []  # a variable with a subscript: "H_0", "q_t"
         if veto and s[0].isdigit():
             return []  # "175B", "10x": never a name
-        if _FORMULA.match(s) and (_FORMULA_VAR.search(s) or sum(len(x) == 2 for x in _ELEMENT.findall(s)) >= 2):
+        if FORMULA.match(s) and (FORMULA_VAR.search(s) or sum(len(x) == 2 for x in ELEMENT.findall(s)) >= 2):
             return []  # chemical formula: "Ga1-xZnx", "CH3NH3PbI3", "AlGaN", "GaAs"
-        hw = _HARDWARE_NUM.match(text, b)
-        if hw and (self.kb.is_stop(f"{s} {hw.group(1)}") or _ALLCAPS.match(s) and len(hw.group(1)) == 4):
+        hw = HARDWARE_NUM.match(text, b)
+        if hw and (self.kb.is_stop(f"{s} {hw.group(1)}") or ALLCAPS.match(s) and len(hw.group(1)) == 4):
             return []  # hardware model: "RTX 3090", "GTX 1080"
-        kind = D if strength and _DATASET_SHAPE.search(s) else None
-        base = strength and _BASE.match(s)  # variant of a known base: ImageNet-R, ResNet-32
+        kind = D if strength and DATASET_SHAPE.search(s) else None
+        base = strength and BASE.match(s)  # variant of a known base: ImageNet-R, ResNet-32
         if base:
             be = self.kb.lookup(base.group(1))
             if be is not None:
@@ -144,23 +144,23 @@ class Rules(ContextRules):
              known: tuple[tuple[str, str], ...] = (), title_text: str = "") -> list[Cand]:
         """Typed, role-marked candidates of one field (clean text); ``known``: (name, kind) from the title."""
         self.title, self.known = title_text, known
-        sents = [0] + [m.end() for m in _SENT_FAST.finditer(text)
-                       if not _ABBREV.search(text, max(0, m.start(1) - 8), m.start(1))]
+        sents = [0] + [m.end() for m in SENT_FAST.finditer(text)
+                       if not ABBREV.search(text, max(0, m.start(1) - 8), m.start(1))]
         cands: list[Cand] = [Cand(a, b, text[a:b], e.kind, "kb", 3, e) for a, b, e in kb_spans]
         for c in cands:
-            if text.startswith("-", c.end) and _ANALOGY.match(text, c.end):
+            if text.startswith("-", c.end) and ANALOGY.match(text, c.end):
                 c.drop = True  # "GPT-like models"
         for x, y in zip(cands, cands[1:]):  # "MetaWorld ML10": a suite followed by its named split is the split
             if x.kind == D == y.kind and y.start == x.end + 1 and text[x.end] == " " and not y.entry.grey:
                 x.drop = True
         for name, kind in known:  # a name the title proposes, seen again in the abstract
-            for ma, mb in _spans(name, text):
+            for ma, mb in word_spans(name, text):
                 cands = [c for c in cands if not (c.start < mb and ma < c.end)]
                 cands.append(Cand(ma, mb, name, kind, "title-name", 2))
         occupied = bytearray(len(text) + 1)
         for c in cands:
             occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
-        for m in (_COMPOUND.finditer(text) if "/" in text and _SLASH_NUM.search(text) else ()):
+        for m in (COMPOUND.finditer(text) if "/" in text and SLASH_NUM.search(text) else ()):
             pre, first, rest, suf = m.group(1), m.group(2), m.group(3), m.group(4) or ""
             nums = [first] + [n.lstrip("-") for n in rest.split("/")[1:]]
             for n in nums:
@@ -168,9 +168,9 @@ class Rules(ContextRules):
                 e = self.kb.lookup(name)
                 cands.append(Cand(m.start(), m.end(), name, e.kind if e else None, "compound", 2 if e else 1, e))
             occupied[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        for spans, strength in ((_shape_spans(text), 1), (_weak_spans(text), 0)):
+        for spans, strength in ((shape_spans(text), 1), (weak_spans(text), 0)):
             for a, b in spans:
-                v = _VERSION.match(text, b)
+                v = VERSION.match(text, b)
                 if v and strength:
                     b = v.end()
                 over = [c for c in cands if c.start < b and a < c.end] if occupied.find(1, a, b) >= 0 else []
@@ -187,8 +187,8 @@ class Rules(ContextRules):
         if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
             self._dataset_names(text, cands, occupied)
         cands.extend(suggest(text, cands))  # never live: suggestions the scorer decides on
-        if "@" in text or "/" in text and ("http" in text or "www." in text or _URL_TLD.search(text)):
-            urls = [m.span() for m in _URLISH.finditer(text)]  # sorted, not overlapping
+        if "@" in text or "/" in text and ("http" in text or "www." in text or URL_TLD.search(text)):
+            urls = [m.span() for m in URLISH.finditer(text)]  # sorted, not overlapping
             if urls:
                 u_starts = [a for a, _ in urls]
                 cands = [c for c in cands
@@ -213,14 +213,14 @@ class Rules(ContextRules):
 
     def _dataset_names(self, text: str, cands: list[Cand], occupied: bytearray) -> None:
         """Title-Case names before a dataset noun: "the Toulouse Road Network dataset", "Waymo datasets"."""
-        for m in _TC_DATASET.finditer(text):
+        for m in TC_DATASET.finditer(text):
             a, b = m.span(1)
             words = m.group(1).split()
-            while words and words[0] in _TC_STOP:
+            while words and words[0] in TC_STOP:
                 a += len(words[0]) + 1
                 words = words[1:]
             if not words or len(words) == 1 and (len(words[0]) < 3 or "-" in words[0] or
-                                                 not _LIST_BEFORE.search(text[max(0, a - 5):a])):
+                                                 not LIST_BEFORE.search(text[max(0, a - 5):a])):
                 continue  # one capitalised word is a name only in a list or after "the": "KITTI, nuScenes and Waymo datasets"
             name = text[a:b]
             if self.kb.is_stop(name) or self.kb.is_stop(words[-1]):
@@ -241,7 +241,7 @@ class Rules(ContextRules):
             redefined = e is not None and self._redefines(e, long)
             if redefined:
                 e = None  # the paper's own definition wins: "Stacked GAN (SGAN)" is not Social GAN
-            pm = _PLURAL.match(acr)
+            pm = PLURAL.match(acr)
             if e is None and pm:
                 e = self.kb.lookup(pm.group(1))
             plural_family = bool(pm) and long.lower().endswith("s")
@@ -252,9 +252,9 @@ class Rules(ContextRules):
             if kind and self._not_entity_long(long, known=e is not None):
                 kind, e = "", None
             elif kind == "" and not e and not self.kb.is_stop(acr):
-                nxt = _AFTER_PAREN.match(text, d.short_end)
+                nxt = AFTER_PAREN.match(text, d.short_end)
                 if nxt and nxt.group(1) in self.c["component_heads"] and (
-                        _TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4):
+                        TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4):
                     kind = M  # "Information Bottleneck-guided Dynamic Token Compression (IB-DTC) module"
                 elif nxt and self._right_head(text, nxt.start(1)) == D:
                     kind = D  # "the invasive ductal carcinoma (IDC) data set": the data set is named after it
@@ -280,16 +280,16 @@ class Rules(ContextRules):
                                       "acronym-long", 2, e, target=acr, drop=kind == ""))
                 pos += len(long)
             if " " in acr:  # a multi-word short form ("Global MP") seen again
-                for ma, mb in _spans(acr, text):
+                for ma, mb in word_spans(acr, text):
                     if ma != d.short_start:
                         for c in cands:
                             c.drop = c.drop or (c.start < mb and ma < c.end)
                         cands.append(Cand(ma, mb, acr, kind or None, "acronym", 2, e, drop=kind == ""))
-            own = bool(self.title) and not _COMPARE_TITLE.search(self.title) and (
-                self.title.lower().startswith(long.lower()) and not _OR_AFTER.match(self.title, len(long))
+            own = bool(self.title) and not COMPARE_TITLE.search(self.title) and (
+                self.title.lower().startswith(long.lower()) and not OR_AFTER.match(self.title, len(long))
                 or not e and self._title_names(long, acr, kind))
-            if not own and not e and kind == M and (_TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4) and \
-                    _A_NEW_BEFORE.search(text[max(0, d.long_start - 14):d.long_start]):
+            if not own and not e and kind == M and (TITLE_WORDS.match(long) or sum(ch.isalnum() for ch in acr) >= 4) and \
+                    A_NEW_BEFORE.search(text[max(0, d.long_start - 14):d.long_start]):
                 own = True  # "a Spatial Foreground Predictor (SFP) module": a new, named thing
             if own:
                 for c in cands[-2:] if " " not in acr else cands:
@@ -322,32 +322,32 @@ class Rules(ContextRules):
         t = self.title
         if kind == "":
             return False
-        for name, end in ((long, _first_end(long, t, True)), (acr, _first_end(acr, t, False))):
-            if end is not None and (_OR_AFTER.match(t, end) or t[:end - len(name)].rstrip().lower().endswith(" or")):
+        for name, end in ((long, first_end(long, t, True)), (acr, first_end(acr, t, False))):
+            if end is not None and (OR_AFTER.match(t, end) or t[:end - len(name)].rstrip().lower().endswith(" or")):
                 return False  # "Graph Ontologies or Tree Kernels?": a comparison, not the paper's subject
-            if end is not None and not _CAP_WORD_AFTER.match(t[end:]):
+            if end is not None and not CAP_WORD_AFTER.match(t[end:]):
                 return True  # "Action Unit Intensity Estimation": AU modifies, the paper is not about AU itself
         return False
 
     def _title(self, text: str, cands: list[Cand]) -> None:
-        m = _TITLE_PREFIX.match(text)
+        m = TITLE_PREFIX.match(text)
         if not m:
             return
         a, b = m.span(1)
         words = text[a:b].split()
-        weak = not any(_SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
-        if len(words) > 4 or weak and (len(words) > 1 or not (_CAP3.fullmatch(words[0]) or _CAP_HYPHEN.fullmatch(words[0]))
+        weak = not any(SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
+        if len(words) > 4 or weak and (len(words) > 1 or not (CAP3.fullmatch(words[0]) or _CAP_HYPHEN.fullmatch(words[0]))
                                        or self.kb.is_stop(words[0])):
             return
         rest = text[m.end(1):m.end(1) + 80]
-        kind = D if _TITLE_D.search(rest) and \
-            not _ING.match(rest) else M  # "X: Characterizing Dataset Bias" is a method
+        kind = D if TITLE_D.search(rest) and \
+            not ING.match(rest) else M  # "X: Characterizing Dataset Bias" is a method
         e = self.kb.lookup(text[a:b])
         for c in cands:
             if c.start >= a and c.end <= b:
                 c.drop = True
         # a plain capitalised word ("Vgent: ...") counts only if the abstract uses it again (see assemble)
-        if weak and e is None and _SUB_A.match(text[m.end(1):]) and \
-                self._first_head(_TOKENS.findall(text[m.end(1):m.end(1) + 60])[1:7]) == M:
+        if weak and e is None and SUB_A.match(text[m.end(1):]) and \
+                self._first_head(TOKENS.findall(text[m.end(1):m.end(1) + 60])[1:7]) == M:
             weak = False  # "Hashmod: A Hashing Method for ...": the subtitle says what the name is
         cands.append(Cand(a, b, text[a:b], e.kind if e else kind, "title", 2, e, proposed=True, veto=weak and e is None))

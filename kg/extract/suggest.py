@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.guards import D, M, Cand
+from kg.extract.patterns import D, M, Cand
 
 __all__ = ["suggest", "SUGGESTED"]
 
