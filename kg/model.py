@@ -110,6 +110,7 @@ class Entity:
     mentions: tuple[Mention, ...] = ()
     kb_id: str | None = None  # the knowledge-base entry it resolved to (kg.keys.kb_id), None if unknown
     long_form: str | None = None  # the long form the paper's text defines for the name, if any
+    same_as: tuple[str, ...] = ()  # public IRIs of a known entity (introducing paper, Hugging Face, GitHub)
 
 
 @dataclass(frozen=True, slots=True)

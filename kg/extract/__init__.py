@@ -20,6 +20,7 @@ from kg.errors import ExtractionError
 from kg.extract.assemble import Proposal, assemble, code_urls, proposals
 from kg.extract.clean import clean
 from kg.extract.jsonio import extraction_from_json, extraction_to_json
+from kg.extract.known import Known
 from kg.extract.model import load_scorer
 from kg.extract.pipeline import build_nlp
 from kg.model import CodeUrl, Entity, Extraction, Mention, Paper, Reject
@@ -60,6 +61,7 @@ class Extractor:
         except (ValueError, OSError) as e:
             raise ExtractionError(f"cannot build the extraction pipeline: {e}") from e
         self.kb = self.nlp.get_pipe("kg_kb").kb
+        self.known = Known(self.kb)  # senses and sources of known entities (kg/extract/known.py)
 
     def extract(self, paper: Paper) -> Extraction:
         """Everything found in one paper; ExtractionError (naming it) when extracting it fails."""
@@ -71,7 +73,7 @@ class Extractor:
             if isinstance(res, str):
                 _failed(p, res, on_error)
             else:
-                yield Extraction(p, *res)
+                yield self.known.apply(Extraction(p, *res))
 
     def proposals(self, papers: Iterable[Paper]) -> Iterator[tuple[Paper, list[Proposal], dict]]:
         """Each paper with every candidate entity the suggesters make (for training) and its fields."""
@@ -132,9 +134,9 @@ class Extractor:
             for batch in batches:
                 pending.append((batch, pool.apply_async(_work, ([(p.title or "", p.abstract or "") for p in batch],))))
                 while len(pending) >= 2 * workers:
-                    yield from _unpack(*pending.popleft(), on_error)
+                    yield from map(self.known.apply, _unpack(*pending.popleft(), on_error))
             while pending:
-                yield from _unpack(*pending.popleft(), on_error)
+                yield from map(self.known.apply, _unpack(*pending.popleft(), on_error))
 
 
 _WORKER: Extractor | None = None

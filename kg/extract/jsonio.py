@@ -17,7 +17,7 @@ def _mentions(ms: tuple[Mention, ...]) -> list[dict]:
 
 def _entity(e: Entity) -> dict:
     return {"name": e.name, "role": e.role, "aliases": list(e.aliases), "mentions": _mentions(e.mentions),
-            "kb_id": e.kb_id, "long_form": e.long_form}
+            "kb_id": e.kb_id, "long_form": e.long_form, "same_as": list(e.same_as)}
 
 
 def extraction_to_json(ex: Extraction) -> dict:
@@ -61,7 +61,8 @@ def extraction_from_json(d: dict) -> Extraction:
                 out.append(Entity(kind, str(e.get("key") or entity_key(name)), name, str(e.get("role") or default),
                                   tuple(str(a) for a in e.get("aliases") or ()),
                                   tuple(_m(m, where) for m in e.get("mentions") or ()),
-                                  _opt_str(e.get("kb_id")), _opt_str(e.get("long_form"))))
+                                  _opt_str(e.get("kb_id")), _opt_str(e.get("long_form")),
+                                  tuple(str(x) for x in e.get("same_as") or ())))
             except (KeyError, TypeError) as err:
                 raise ExtractionError(f"{where}: bad {kind.lower()} entry {e!r:.80}; needs 'name'") from err
         return tuple(out)
