@@ -6,7 +6,8 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["normalise_name", "entity_key", "kb_id", "paper_key", "arxiv_id_from", "url_key", "title_key"]
+__all__ = ["normalise_name", "entity_key", "kb_id", "long_form_key", "defined_key", "owned_key", "name_key_of",
+           "arxiv_iri", "paper_key", "arxiv_id_from", "url_key", "title_key"]
 
 _DROP = re.compile(r"[^a-z0-9+.∞]")
 _ARXIV_NEW = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
@@ -38,6 +39,35 @@ def kb_id(kind: str, name: str) -> str:
     It depends on the kind and the preferred name only, so adding aliases never changes it.
     """
     return f"{kind.lower()}:{entity_key(name)}"
+
+
+def long_form_key(long_form: str) -> str:
+    """A defined long form, normalised: lower-case words joined by ``-``, a plural ``s`` dropped
+    (``Stacked Generative Adversarial Networks`` -> ``stacked-generative-adversarial-network``)."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", long_form).casefold())
+    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+    return "-".join(words) or title_key(long_form)
+
+
+def defined_key(name_key: str, long_form: str) -> str:
+    """Node key of a name the text defines with a long form: ``sgan~stacked-gan`` (a sense)."""
+    return f"{name_key}~{long_form_key(long_form)}"
+
+
+def owned_key(name_key: str, paper: str) -> str:
+    """Node key of a new method or dataset a paper proposes without a long form: ``prism@arxiv:2501.00001``."""
+    return f"{name_key}@{paper}"
+
+
+def name_key_of(key: str) -> str:
+    """The name part of an entity node key (``prism`` of ``prism@arxiv:...`` and ``prism~...``);
+    entity keys hold neither ``~`` nor ``@``, so the name part is unambiguous."""
+    return re.split(r"[~@]", key, maxsplit=1)[0]
+
+
+def arxiv_iri(arxiv_id: str) -> str:
+    """The public IRI of an arXiv paper: ``https://arxiv.org/abs/ID``."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
 
 
 def title_key(title: str) -> str:

@@ -20,10 +20,10 @@ def _graph():
                "2403.00001", "https://arxiv.org/abs/2403.00001", ("Ann; Jr.", "Bo"), "2024-03-11", "a.jsonl", 1)
     p2 = Paper("title:abc", "Second", "Abs.", source="b.csv", line=2)
     return build_graph([
-        Extraction(p1, methods=(Entity("Method", "lora", "LoRA", "proposed", ("Low-Rank; Adaptation",), (m1, m2)),),
-                   datasets=(Entity("Dataset", "cifar100", "CIFAR-100", "used", ("CIFAR100",), (m1,)),),
+        Extraction(p1, methods=(Entity("Method", "lora", "LoRA", "proposed", ("Low-Rank; Adaptation",), (m1, m2), "method:lora"),),
+                   datasets=(Entity("Dataset", "cifar100", "CIFAR-100", "used", ("CIFAR100",), (m1,), "dataset:cifar100"),),
                    code_urls=(CodeUrl("https://github.com/a/b", "github.com/a/b", "github", "a", "b", (m1,)),)),
-        Extraction(p2, methods=(Entity("Method", "lora", "LoRA", "mentioned"),)),
+        Extraction(p2, methods=(Entity("Method", "lora", "LoRA", "mentioned", kb_id="method:lora"),)),
     ])
 
 
@@ -38,24 +38,28 @@ def test_headers_and_rows(tmp_path: Path) -> None:
                       "PROPOSES": 1, "MENTIONS": 1, "INTRODUCES": 0, "USES": 1, "HAS_CODE": 1}
     papers = _read(tmp_path / "nodes-Paper.csv")
     assert papers[0] == ["key:ID(Paper)", "title", "abstract", "arxiv_id", "url", "authors:string[]",
-                         "date", "source", ":LABEL"]
+                         "date", "source", "record", "same_as", ":LABEL"]
+    records = {d["key"]: d["record"] for _, d in _graph().nodes(data=True) if d["label"] == "Paper"}
     assert papers[1] == ["arxiv:2403.00001", 'A "quoted", title; ok', "Line one.\nLine two, with comma.",
                          "2403.00001", "https://arxiv.org/abs/2403.00001", f"Ann; Jr.{D}Bo", "2024-03-11",
-                         "a.jsonl", "Paper"]
-    assert papers[2] == ["title:abc", "Second", "Abs.", "", "", "", "", "b.csv", "Paper"]
+                         "a.jsonl", records["arxiv:2403.00001"], "https://arxiv.org/abs/2403.00001", "Paper"]
+    assert papers[2] == ["title:abc", "Second", "Abs.", "", "", "", "", "b.csv", records["title:abc"], "", "Paper"]
     methods = _read(tmp_path / "nodes-Method.csv")
-    assert methods == [["key:ID(Method)", "name", "aliases:string[]", ":LABEL"],
-                       ["lora", "LoRA", "Low-Rank; Adaptation", "Method"]]
+    assert methods == [["key:ID(Method)", "name", "aliases:string[]", "name_key", "sense", "ambiguous:boolean",
+                        "kb_id", "same_as:string[]", ":LABEL"],
+                       ["lora", "LoRA", "Low-Rank; Adaptation", "lora", "kb", "false", "method:lora", "", "Method"]]
     code = _read(tmp_path / "nodes-CodeRepository.csv")
     assert code == [["key:ID(CodeRepository)", "url", "host", "owner", "repo", ":LABEL"],
                     ["github.com/a/b", "https://github.com/a/b", "github", "a", "b", "CodeRepository"]]
     proposes = _read(tmp_path / "relationships-PROPOSES.csv")
     assert proposes[0] == [":START_ID(Paper)", ":END_ID(Method)", "fields:string[]", "starts:int[]",
-                           "ends:int[]", "sentences:string[]", "rules:string[]", "source", ":TYPE"]
+                           "ends:int[]", "sentences:string[]", "rules:string[]", "source", "name",
+                           "aliases:string[]", ":TYPE"]
     assert proposes[1] == ["arxiv:2403.00001", "lora", f"abstract{D}title", f"4{D}0", f"8{D}4",
-                           f'Uses LoRA; then "tunes", too,\nline two.{D}LoRA', f"kb{D}pattern", "a.jsonl", "PROPOSES"]
+                           f'Uses LoRA; then "tunes", too,\nline two.{D}LoRA', f"kb{D}pattern", "a.jsonl",
+                           "LoRA", "Low-Rank; Adaptation", "PROPOSES"]
     mentions = _read(tmp_path / "relationships-MENTIONS.csv")
-    assert mentions[1] == ["title:abc", "lora", "", "", "", "", "", "b.csv", "MENTIONS"]
+    assert mentions[1] == ["title:abc", "lora", "", "", "", "", "", "b.csv", "LoRA", "", "MENTIONS"]
     assert _read(tmp_path / "relationships-INTRODUCES.csv")[1:] == []
     assert _read(tmp_path / "relationships-USES.csv")[1][:2] == ["arxiv:2403.00001", "cifar100"]
     cmd = (tmp_path / "import-command.txt").read_text()
@@ -74,7 +78,8 @@ def test_real_import_tool_accepts_the_files(tmp_path: Path, neo4j_server) -> Non
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
     # by hand from _graph(): nodes 2 papers + LoRA + CIFAR-100 + 1 repo; relationships PROPOSES,
-    # MENTIONS, USES, HAS_CODE; properties: papers 8 + 4, method 3, dataset 3, repo 5,
-    # PROPOSES/USES/HAS_CODE 6 each, MENTIONS 1 (only source: no mentions) = 42
+    # MENTIONS, USES, HAS_CODE; properties: papers 10 + 5 (with record, same_as), method 7, dataset 7
+    # (with name_key, sense, ambiguous, kb_id), repo 5, PROPOSES/USES 8 (with name, aliases),
+    # HAS_CODE 6, MENTIONS 2 (source and name: no mentions, no aliases) = 58
     assert "IMPORT DONE" in out and "5 nodes" in out and "4 relationships" in out
-    assert "42 properties" in out
+    assert "58 properties" in out

@@ -5,6 +5,7 @@ A then B equals B then A, compared on every quad of the store."""
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -61,9 +62,20 @@ def test_extractor_never_raises_and_offsets_slice_the_original_field(extractor: 
 
 # ---- store: A twice == A once; A then B == B then A (disjoint papers, shared entities) ----------
 
-def _records(draw_titles: list[str], abstracts: list[str], tag: str) -> list[dict]:
-    return [{"title": f"{tag} {i} {t}", "abstract": a or "We use ImageNet."}
-            for i, (t, a) in enumerate(zip(draw_titles, abstracts))]
+def _records(draw_titles: list[str], abstracts: list[str], tag: str, first_id: int | None = None) -> list[dict]:
+    """Papers as records; with ``first_id`` they carry arXiv ids from it, so two lists can hold
+    records of the same paper that disagree (title, abstract, the spelling of a name)."""
+    out = [{"title": f"{tag} {i} {t}", "abstract": a or "We use ImageNet."}
+           for i, (t, a) in enumerate(zip(draw_titles, abstracts))]
+    if first_id is not None:
+        for i, r in enumerate(out):
+            r["id"] = f"2501.{first_id + i:05d}"
+    return out
+
+
+def _respelled(r: dict) -> dict:
+    """A second record of the same paper spelling its names differently (issue 14)."""
+    return {**r, "abstract": r["abstract"].replace("-", "").replace("CIFAR100", "CIFAR-100") + " We use CIFAR100."}
 
 
 papers_of = st.integers(1, 5).flatmap(lambda n: st.tuples(
@@ -102,3 +114,37 @@ def test_ingest_is_idempotent_and_order_free_on_every_quad(patched: None, a: tup
         assert ab == ba
         _ingest(d / "both", fa, fb, fa, fb)  # and re-running both changes nothing
         assert _quads(d / "both") == ab
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=papers_of, b=papers_of)
+def test_duplicate_records_that_disagree_give_the_same_quads_in_any_order(patched: None, a: tuple, b: tuple) -> None:
+    """Records of one paper that disagree (in one file or two, spelling a name differently):
+    A+A = A, A+B = B+A and a file read backwards all hold quad for quad."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        ra = _records(*a, tag="A", first_id=1)
+        ra = ra + [_respelled(ra[0])]  # the same paper again in the same file, spelled otherwise
+        rb = _records(*b, tag="B", first_id=1)  # B's papers are A's first ones, told differently
+        fa, fb = _write(d / "a.jsonl", ra), _write(d / "b.jsonl", rb)
+        (d / "rev").mkdir()
+        _write(d / "rev" / "a.jsonl", ra[::-1])
+        _ingest(d / "once", fa)
+        _ingest(d / "twice", fa, fa)
+        once = _quads(d / "once")
+        assert _quads(d / "twice") == once
+        cwd = os.getcwd()
+        try:  # the same file name, records backwards: the source file names match
+            os.chdir(d)
+            _ingest(d / "forwards", Path("a.jsonl"))
+            os.chdir(d / "rev")
+            _ingest(d / "backwards", Path("a.jsonl"))
+        finally:
+            os.chdir(cwd)
+        assert _quads(d / "backwards") == _quads(d / "forwards")
+        _ingest(d / "ab", fa, fb)
+        _ingest(d / "ba", fb, fa)
+        ab = _quads(d / "ab")
+        assert ab == _quads(d / "ba")
+        _ingest(d / "abab", fa, fb, fa, fb)
+        assert _quads(d / "abab") == ab

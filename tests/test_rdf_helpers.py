@@ -31,13 +31,21 @@ def paper(key: str, title: str, source: str = "seed.txt", **kw) -> Paper:
                  source=source, **kw)
 
 
-def method(name: str, role: str = "mentioned", aliases: tuple[str, ...] = ()) -> Entity:
-    return Entity("Method", entity_key(name), name, role, aliases, (_m(name, "kb"),))
+def method(name: str, role: str = "mentioned", aliases: tuple[str, ...] = (), known: bool = True) -> Entity:
+    """A method; ``known`` (the default) makes it a knowledge-base entity: one node by its name."""
+    return Entity("Method", entity_key(name), name, role, aliases, (_m(name, "kb"),),
+                  kb_id(entity_key(name), "Method") if known else None)
 
 
-def dataset(name: str, role: str = "used", aliases: tuple[str, ...] = (), n: int = 1) -> Entity:
+def dataset(name: str, role: str = "used", aliases: tuple[str, ...] = (), n: int = 1, known: bool = True) -> Entity:
+    """A dataset; ``known`` (the default) makes it a knowledge-base entity: one node by its name."""
     ms = tuple(_m(name, f"rule{i}", start=10 * i) for i in range(n))
-    return Entity("Dataset", entity_key(name), name, role, aliases, ms)
+    return Entity("Dataset", entity_key(name), name, role, aliases, ms,
+                  kb_id(entity_key(name), "Dataset") if known else None)
+
+
+def kb_id(key: str, kind: str) -> str:
+    return f"{kind.lower()}:{key}"
 
 
 def code(url: str, host: str = "github", owner: str | None = None, repo: str | None = None) -> CodeUrl:

@@ -208,15 +208,19 @@ def test_reingesting_a_changed_paper_equals_a_fresh_ingest_of_the_new_version(tm
     assert got == _fresh(tmp_path, "fresh", [smaller] + ex[1:] + hostile_corpus())
 
 
-def test_a_label_of_an_old_version_stays_but_the_name_is_the_smallest(tmp_path):
-    old = Extraction(paper("title:x", "X"), datasets=(dataset("cifar100"),))
-    new = Extraction(paper("title:x", "X"), datasets=(dataset("CIFAR-100"),))
-    with OxigraphStore(tmp_path / "s") as s:
-        s.write(graph_of([old]))
-        s.write(graph_of([new]))
-        assert s.to_networkx().nodes["Dataset:cifar100"]["name"] == "CIFAR-100"
-        _, rows = s.query("SELECT ?l WHERE { ?d a kg:Dataset ; rdfs:label ?l } ORDER BY ?l")
-        assert rows == [["CIFAR-100"], ["cifar100"]]  # documented in DESIGN.md ("Sinks")
+def test_records_of_one_paper_that_spell_a_name_differently_leave_no_trace_of_the_loser(tmp_path):
+    # issue 14: the replaced record's spelling stayed as a label, so order and re-runs changed triples
+    a = Extraction(paper("title:x", "X"), datasets=(dataset("cifar100"),))
+    b = Extraction(paper("title:x", "X"), datasets=(dataset("CIFAR-100"),))
+    stores = []
+    for name, order in (("ab", [a, b]), ("ba", [b, a]), ("abab", [a, b, a, b])):
+        with OxigraphStore(tmp_path / name) as s:
+            for ex in order:
+                s.write(graph_of([ex]))
+            stores.append(_quads(s))
+            _, rows = s.query("SELECT ?l WHERE { ?d a kg:Dataset ; rdfs:label|skos:altLabel ?l }")
+            assert len(rows) == 1  # one record wins (kg.graph.record_rank) and only its name is left
+    assert stores[0] == stores[1] == stores[2] == _fresh(tmp_path, "fresh", [a, b])
 
 
 def test_a_fresh_ingest_never_reads_old_papers_and_loader_errors_surface(tmp_path, monkeypatch):
@@ -250,27 +254,32 @@ def test_write_returns_before_the_load_and_reads_wait_for_it(tmp_path):
         assert s.counts()["Paper"] == 13
 
 
-def test_a_store_with_one_graph_per_paper_moves_to_the_default_graph(tmp_path):
+def test_a_store_of_an_older_kg_is_refused_with_one_line_and_left_as_it_was(tmp_path):
+    # stores written before one node per sense (no kg-format file): both the default-graph layout
+    # and the older one graph per paper; their entities cannot be split into senses without the text
     from pyoxigraph import Quad, Store
 
-    g = graph_of(small_corpus())
     expected = _fresh(tmp_path, "new", small_corpus())
-    old = Store(str(tmp_path / "old"))  # the layout kg wrote before: each paper in its own graph
-    for q in expected:
-        paper_iri = q.subject.value if "/paper/" in q.subject.value else None
-        for t in (q.subject, q.object):
-            if "/paper/" in getattr(t, "value", ""):
-                paper_iri = t.value
-        graph = NamedNode(paper_iri) if paper_iri else NamedNode("https://kg.example.org/paper/x")
-        old.add(Quad(q.subject, q.predicate, q.object, graph))
-    old.flush()
-    del old
-    with pytest.raises(SinkError, match="older kg"):
-        OxigraphStore(tmp_path / "old", read_only=True)
-    with OxigraphStore(tmp_path / "old") as s:
+    for name, graph_of_quad in (("flat", lambda q: None), ("graphs", lambda q: NamedNode("https://kg.example.org/paper/x"))):
+        old = Store(str(tmp_path / name))
+        for q in expected:
+            g = graph_of_quad(q)
+            old.add(Quad(q.subject, q.predicate, q.object, g) if g else Quad(q.subject, q.predicate, q.object))
+        old.flush()
+        del old
+        for read_only in (True, False):
+            with pytest.raises(SinkError, match="written by an older kg.*ingest the files again into a new --store") as e:
+                OxigraphStore(tmp_path / name, read_only=read_only)
+            assert "\n" not in str(e.value)
+        assert not (tmp_path / name / "kg-format").exists()
+        again = Store.read_only(str(tmp_path / name))
+        assert len(again) == len(expected)
+        del again
+    with OxigraphStore(tmp_path / "new") as s:  # a current store opens as before
         assert _quads(s) == expected
-        s.write(g)
-        assert _quads(s) == expected
+    (tmp_path / "new" / "kg-format").write_text("3\n")
+    with pytest.raises(SinkError, match="written by format 3"):
+        OxigraphStore(tmp_path / "new", read_only=True)
 
 
 def test_order_by_is_applied_like_sparql(store):

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 import networkx as nx
 
 from kg.errors import SinkError
+from kg.graph import without_papers
+from kg.keys import arxiv_iri
 from kg.model import WriteStats
 
 __all__ = [
@@ -68,12 +70,16 @@ def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
 def _node_row(attrs: dict[str, Any]) -> dict[str, Any]:
     label = attrs["label"]
     if label == "Paper":
-        row = {k: attrs.get(k) for k in ("key", "title", "abstract", "arxiv_id", "url", "date")}
+        row = {k: attrs.get(k) for k in ("key", "title", "abstract", "arxiv_id", "url", "date", "record")}
         row["authors"] = list(attrs.get("authors") or ())
         row["source"] = attrs.get("source") or ""
+        row["same_as"] = arxiv_iri(attrs["arxiv_id"]) if attrs.get("arxiv_id") else None
         return row
     if label in ("Method", "Dataset"):
-        return {"key": attrs["key"], "name": attrs["name"], "aliases": sorted(attrs.get("aliases") or ())}
+        return {"key": attrs["key"], "name": attrs["name"], "aliases": sorted(attrs.get("aliases") or ()),
+                "name_key": attrs.get("name_key") or attrs["key"], "sense": attrs.get("sense") or "name",
+                "ambiguous": bool(attrs.get("ambiguous")), "kb_id": attrs.get("kb_id"),
+                "same_as": sorted(attrs.get("same_as") or ())}
     return {k: attrs.get(k) for k in ("key", "url", "host", "owner", "repo")}
 
 
@@ -92,6 +98,8 @@ def node_rows(graph: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
 def _rel_row(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
     ms = data.get("mentions") or ()
     return {
+        "name": data.get("name") or graph.nodes[v].get("name"),
+        "aliases": list(data.get("aliases") or ()),
         "paper": graph.nodes[u]["key"],
         "key": graph.nodes[v]["key"],
         "fields": [m.field for m in ms],
@@ -310,15 +318,22 @@ class Neo4jSink:
                 raise
             except Exception as e:  # noqa: BLE001 - mapped to SinkError below
                 raise self._fail(e, f"creating the uniqueness constraint on :{label}(key)") from e
+        for label in ("Method", "Dataset"):
+            try:
+                with self._session() as s:
+                    s.run(statement(f"index-{label.lower()}-name-key")).consume()
+            except Exception as e:  # noqa: BLE001 - mapped to SinkError below
+                raise self._fail(e, f"creating the index on :{label}(name_key)") from e
         self._schema_ready = True
 
     # -- writing ------------------------------------------------------------------------------
     def write(self, graph: nx.MultiDiGraph) -> WriteStats:
         """Write ``graph``: entities merge, each paper's relationships are replaced. Idempotent."""
         t0 = time.monotonic()
+        self.ensure_constraints()
+        graph, kept = self._newer_records(graph)
         nodes = node_rows(graph)
         rels = relationship_rows(graph)
-        self.ensure_constraints()
         stats = WriteStats()
         for label in _LABEL_ORDER:
             for batch in batched(nodes[label], self.batch_size):
@@ -337,10 +352,25 @@ class Neo4jSink:
             stats.relationships += sum(len(rows) for rows in by_type.values())
         stats.extra = {f"nodes:{label}": len(nodes[label]) for label in _LABEL_ORDER}
         stats.extra["relationships_replaced"] = deleted
+        stats.extra["unchanged_papers"] = kept
         stats.seconds = time.monotonic() - t0
         log.info("neo4j %s: %d nodes, %d relationships in %.2f s", self.uri, stats.nodes,
                  stats.relationships, stats.seconds)
         return stats
+
+    def _newer_records(self, graph: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
+        """``graph`` without the papers whose record Neo4j already holds, or a later one
+        (kg.graph.record_rank), nor the entities only they name; and how many were left out."""
+        papers = {d["key"]: n for n, d in graph.nodes(data=True) if d.get("label") == "Paper"}
+        if not papers:
+            return graph, 0
+        _, rows = self.query(statement("read-paper-records"), {"keys": sorted(papers)})
+        stored = {k: r for k, r in rows if r is not None}
+        skip = {papers[k] for k, r in stored.items()
+                if k in papers and str(r) >= (graph.nodes[papers[k]].get("record") or "")}
+        if not skip:
+            return graph, 0
+        return without_papers(graph, skip), len(skip)
 
     def _run_write(self, doing: str, fn: Any, *args: Any) -> Any:
         from neo4j import unit_of_work  # a server-side limit too, for a server that is only slow
@@ -392,4 +422,11 @@ def _replace_relationships(tx: Any, keys: list[str], by_type: dict[str, list[dic
     rec = tx.run(statement("delete-paper-relationships"), keys=keys).single()
     for rtype, rows in by_type.items():
         tx.run(statement("merge-" + rtype.lower().replace("_", "-")), rows=rows).consume()
-    return int(rec["deleted"]) if rec else 0
+    if not rec or not rec["deleted"]:
+        return 0
+    for label, field in (("method", "methods"), ("dataset", "datasets"), ("coderepository", "code")):
+        if rec[field]:  # entities a replaced record named: drop those left unlinked, rename the rest
+            tx.run(statement(f"drop-orphan-{label}"), keys=rec[field]).consume()
+            if label != "coderepository":
+                tx.run(statement(f"rename-{label}"), keys=rec[field]).consume()
+    return int(rec["deleted"])

@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import SinkError
+from kg.keys import arxiv_iri
 from kg.files import AtomicFiles
 
 __all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "ARRAY_DELIMITER", "IMPORT_OPTIONS",
@@ -23,15 +24,19 @@ ARRAY_DELIMITER = "\x1f"
 # the options every import of these files needs (the array delimiter above; quoted newlines)
 IMPORT_OPTIONS = ("--overwrite-destination", "--array-delimiter=U+001F", "--multiline-fields=true")
 
+# the identity properties of an entity (docs/DESIGN.md, "Identity"), as the Neo4j sink writes them
+_IDENTITY = [("name_key", "name_key"), ("sense", "sense"), ("ambiguous:boolean", "ambiguous"),
+             ("kb_id", "kb_id"), ("same_as:string[]", "same_as")]
 # (header cell, graph attribute or None for the label column, kind)
 NODE_HEADERS: dict[str, list[tuple[str, str | None]]] = {
     "Paper": [("key:ID(Paper)", "key"), ("title", "title"), ("abstract", "abstract"),
               ("arxiv_id", "arxiv_id"), ("url", "url"), ("authors:string[]", "authors"),
-              ("date", "date"), ("source", "source"), (":LABEL", None)],
+              ("date", "date"), ("source", "source"), ("record", "record"), ("same_as", "same_as"),
+              (":LABEL", None)],
     "Method": [("key:ID(Method)", "key"), ("name", "name"), ("aliases:string[]", "aliases"),
-               (":LABEL", None)],
+               *_IDENTITY, (":LABEL", None)],
     "Dataset": [("key:ID(Dataset)", "key"), ("name", "name"), ("aliases:string[]", "aliases"),
-                (":LABEL", None)],
+                *_IDENTITY, (":LABEL", None)],
     "CodeRepository": [("key:ID(CodeRepository)", "key"), ("url", "url"), ("host", "host"),
                        ("owner", "owner"), ("repo", "repo"), (":LABEL", None)],
 }
@@ -39,7 +44,8 @@ _TARGET = {"PROPOSES": "Method", "MENTIONS": "Method", "INTRODUCES": "Dataset", 
            "HAS_CODE": "CodeRepository"}
 REL_HEADERS: dict[str, list[str]] = {
     t: [":START_ID(Paper)", f":END_ID({label})", "fields:string[]", "starts:int[]", "ends:int[]",
-        "sentences:string[]", "rules:string[]", "source", ":TYPE"]
+        "sentences:string[]", "rules:string[]", "source",
+        *(["name", "aliases:string[]"] if label != "CodeRepository" else []), ":TYPE"]
     for t, label in _TARGET.items()
 }
 
@@ -47,6 +53,8 @@ REL_HEADERS: dict[str, list[str]] = {
 def _cell(value: Any) -> str:
     if value is None:
         return ""  # an empty field is "no property" to neo4j-admin
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         parts = [str(v) for v in value]
         bad = next((p for p in parts if ARRAY_DELIMITER in p), None)
@@ -59,6 +67,8 @@ def _cell(value: Any) -> str:
 
 def node_row(label: str, attrs: dict[str, Any]) -> list[str]:
     """The CSV cells of one node of ``label`` (columns of ``NODE_HEADERS[label]``)."""
+    if label == "Paper":  # its public IRI, as the Neo4j sink writes it
+        attrs = {**attrs, "same_as": arxiv_iri(attrs["arxiv_id"]) if attrs.get("arxiv_id") else None}
     return [label if attr is None else _cell(attrs.get(attr)) for _, attr in NODE_HEADERS[label]]
 
 
@@ -69,7 +79,9 @@ def relationship_row(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any
         graph.nodes[u]["key"], graph.nodes[v]["key"],
         _cell([m.field for m in ms]), _cell([m.start for m in ms]),
         _cell([m.end for m in ms]), _cell([m.sentence for m in ms]),
-        _cell([m.rule for m in ms]), _cell(data.get("source")), data["type"],
+        _cell([m.rule for m in ms]), _cell(data.get("source")),
+        *([_cell(data.get("name")), _cell(list(data.get("aliases") or ()))] if data["type"] != "HAS_CODE" else []),
+        data["type"],
     ]
 
 

@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ConfigError
 from kg.graph import node_id
+from kg.keys import arxiv_iri
 from kg.model import Mention
 from kg.sinks.vocab import KG, SCHEMA_NS
 
@@ -64,6 +65,10 @@ _HOST, _OWNER, _REPO = f"<{KG.host}>", f"<{KG.owner}>", f"<{KG.repo}>"
 _M_PAPER, _M_ENTITY, _M_REL = f"<{KG.paper}>", f"<{KG.entity}>", f"<{KG.relation}>"
 _M_FIELD, _M_START, _M_END = f"<{KG.field}>", f"<{KG.start}>", f"<{KG.end}>"
 _M_SENT, _M_RULE = f"<{KG.sentence}>", f"<{KG.rule}>"
+_M_NAME, _M_ALIAS = f"<{KG.name}>", f"<{KG.alias}>"
+_NAME_KEY, _SENSE, _AMBIGUOUS, _KB_ID = f"<{KG.nameKey}>", f"<{KG.sense}>", f"<{KG.ambiguous}>", f"<{KG.kbId}>"
+_RECORD, _SAME_AS = f"<{KG.record}>", f"<{SCHEMA_NS}sameAs>"
+_TRUE = f'"true"^^<{_XSD}boolean>'
 _CLASSES = {
     "Paper": (str(KG.Paper), SCHEMA_NS + "ScholarlyArticle"),
     "Method": (str(KG.Method),),
@@ -100,10 +105,12 @@ def mint_iri(base: str, kind: str, key: str) -> str:
     return f"{base}{kind}/{_pct(key)}"
 
 
-def mention_iri(base: str, paper_key: str, entity: str, etype: str, m: Mention, source: str = "") -> str:
-    """``{base}mention/{sha1}`` of the paper, entity node id, relation, the mention and its source
-    file: everything a mention resource says, so equal IRIs mean equal triples."""
-    parts = (paper_key, entity, etype, m.field, str(m.start), str(m.end), m.rule, m.sentence, source)
+def mention_iri(base: str, paper_key: str, entity: str, etype: str, m: Mention, source: str = "",
+                names: tuple[str, ...] = ()) -> str:
+    """``{base}mention/{sha1}`` of the paper, entity node id, relation, the mention, its source
+    file and the names the paper gives the entity: everything a mention resource says, so equal
+    IRIs mean equal triples."""
+    parts = (paper_key, entity, etype, m.field, str(m.start), str(m.end), m.rule, m.sentence, source, *names)
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{base}mention/{digest}"
 
@@ -138,8 +145,15 @@ def entity_ntriples(graph: nx.MultiDiGraph, nid: str, base: str) -> tuple[str, l
             if attrs.get(name) is not None:
                 out.append(f"{iri} {pred} {_lit(attrs[name])} .")
     else:
-        out.append(f"{iri} {_LABEL} {_lit(attrs['name'])} .")
-        out.extend(f"{iri} {_ALT} {_lit(a)} ." for a in attrs.get("aliases", ()))
+        out.extend(f"{iri} {_LABEL} {_lit(a)} ." for a in attrs.get("labels") or (attrs["name"],))
+        out.extend(f"{iri} {_ALT} {_lit(a)} ." for a in attrs.get("alts", attrs.get("aliases", ())))
+        out.append(f"{iri} {_NAME_KEY} {_lit(attrs.get('name_key') or attrs['key'])} .")
+        out.append(f"{iri} {_SENSE} {_lit(attrs.get('sense') or 'name')} .")
+        if attrs.get("ambiguous"):
+            out.append(f"{iri} {_AMBIGUOUS} {_TRUE} .")
+        if attrs.get("kb_id"):
+            out.append(f"{iri} {_KB_ID} {_lit(attrs['kb_id'])} .")
+        out.extend(f"{iri} {_SAME_AS} <{u}> ." for u in attrs.get("same_as") or ())
     return iri, out
 
 
@@ -159,6 +173,9 @@ def paper_ntriples(graph: nx.MultiDiGraph, pid: str, base: str, iris: dict[str, 
     lines.append(f"{s} {_ABSTRACT} {_lit(p.get('abstract') or '')} .")
     if p.get("arxiv_id"):
         lines.append(f"{s} {_ARXIV} {_lit(p['arxiv_id'])} .")
+        lines.append(f"{s} {_SAME_AS} <{arxiv_iri(p['arxiv_id'])}> .")
+    if p.get("record"):
+        lines.append(f"{s} {_RECORD} {_lit(p['record'])} .")
     if p.get("url"):
         lines.append(f"{s} {_URL} {_uri_lit(p['url'])} .")
     lines.extend(f"{s} {_CREATOR} {_lit(a)} ." for a in p.get("authors") or ())
@@ -174,8 +191,10 @@ def paper_ntriples(graph: nx.MultiDiGraph, pid: str, base: str, iris: dict[str, 
         lines.append(f"{s} {_EDGE_PRED[etype]} {o} .")
         source = ed.get("source") or p.get("source") or ""
         rel = _lit(etype)
+        name, aliases = ed.get("name"), tuple(ed.get("aliases") or ())
+        names = (name, *aliases) if name else ()
         for m in ed.get("mentions", ()):
-            mi = f"<{mention_iri(base, p['key'], nid, etype, m, source)}>"
+            mi = f"<{mention_iri(base, p['key'], nid, etype, m, source, names)}>"
             lines += (
                 f"{mi} {_TYPE} <{_MENTION_CLASS}> .",
                 f"{mi} {_M_PAPER} {s} .",
@@ -189,6 +208,9 @@ def paper_ntriples(graph: nx.MultiDiGraph, pid: str, base: str, iris: dict[str, 
             )
             if source:
                 lines.append(f"{mi} {_SOURCE} {_lit(source)} .")
+            if name:
+                lines.append(f"{mi} {_M_NAME} {_lit(name)} .")
+                lines.extend(f"{mi} {_M_ALIAS} {_lit(a)} ." for a in aliases)
     return lines
 
 
@@ -228,7 +250,9 @@ _P = {name: _iri(v) for name, v in (
     ("url", _URL), ("creator", _CREATOR), ("date", _DATE), ("source", _SOURCE), ("label", _LABEL),
     ("alt", _ALT), ("host", _HOST), ("owner", _OWNER), ("repo", _REPO), ("paper", _M_PAPER),
     ("entity", _M_ENTITY), ("rel", _M_REL), ("field", _M_FIELD), ("start", _M_START),
-    ("end", _M_END), ("sentence", _M_SENT), ("rule", _M_RULE))}
+    ("end", _M_END), ("sentence", _M_SENT), ("rule", _M_RULE), ("mname", _M_NAME), ("malias", _M_ALIAS),
+    ("name_key", _NAME_KEY), ("sense", _SENSE), ("ambiguous", _AMBIGUOUS), ("kb_id", _KB_ID),
+    ("record", _RECORD), ("same_as", _SAME_AS))}
 
 
 def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
@@ -290,30 +314,43 @@ def _to_graph(subj: dict[str, dict[str, set]]) -> nx.MultiDiGraph:
             g.add_node(nid, label=label, key=key, title=_one(props, P["title"]),
                        abstract=_one(props, P["abstract"]), arxiv_id=_one(props, P["arxiv"]),
                        url=_one(props, P["url"]), authors=tuple(sorted(props.get(P["creator"], ()))),
-                       date=_one(props, P["date"]), source=_one(props, P["source"]) or "")
+                       date=_one(props, P["date"]), source=_one(props, P["source"]) or "",
+                       record=_one(props, P["record"]))
         elif label == "CodeRepository":
             g.add_node(nid, label=label, key=key, url=_one(props, P["url"]), host=_one(props, P["host"]),
                        owner=_one(props, P["owner"]), repo=_one(props, P["repo"]))
         else:
             labels = props.get(P["label"], set())
-            names = labels | props.get(P["alt"], set())
-            name = min(labels or names)
-            g.add_node(nid, label=label, key=key, name=name, aliases=tuple(sorted(names - {name})))
+            alts = props.get(P["alt"], set())
+            name = min(labels or alts)
+            sense = _one(props, P["sense"]) or "name"
+            g.add_node(nid, label=label, key=key, name=name, labels=tuple(sorted(labels or {name})),
+                       alts=tuple(sorted(alts)), aliases=tuple(sorted((labels | alts) - {name})),
+                       name_key=_one(props, P["name_key"]) or key, sense=sense,
+                       ambiguous=_one(props, P["ambiguous"]) in ("true", "1"), kb_id=_one(props, P["kb_id"]),
+                       same_as=tuple(sorted(props.get(P["same_as"], ()))))
     mentions: dict[tuple, list[Mention]] = defaultdict(list)
+    naming: dict[tuple, tuple[object, set]] = {}
     for iri, props in subj.items():
         if label_of[iri] == "Mention":
             edge = (_one(props, P["paper"]), _one(props, P["entity"]), _one(props, P["rel"]))
             mentions[edge].append(Mention(_one(props, P["field"]), _one(props, P["start"]),
                                           _one(props, P["end"]), _one(props, P["sentence"]),
                                           _one(props, P["rule"])))
+            if P["mname"] in props:
+                naming[edge] = (_one(props, P["mname"]), props.get(P["malias"], set()))
     for iri, props in subj.items():
         if label_of[iri] != "Paper":
             continue
         for pred, etype in _PRED_EDGE.items():
             for target in sorted(props.get(pred, ())):
                 ms = sorted(mentions.get((iri, target, etype), ()), key=_mention_order)
+                extra: dict[str, object] = {}
+                if etype != "HAS_CODE":
+                    name, aliases = naming.get((iri, target, etype), (None, set()))
+                    extra = {"name": name or g.nodes[ids[target]]["name"], "aliases": tuple(sorted(aliases))}
                 g.add_edge(ids[iri], ids[target], key=etype, type=etype, mentions=tuple(ms),
-                           source=g.nodes[ids[iri]]["source"])
+                           source=g.nodes[ids[iri]]["source"], **extra)
     return g
 
 

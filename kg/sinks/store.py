@@ -25,7 +25,8 @@ from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySoluti
                         Variable, parse)
 
 from kg.errors import SinkError
-from kg.graph import papers_in
+from kg.files import atomic_write
+from kg.graph import papers_in, without_papers
 from kg.model import WriteStats
 from kg.sinks.rdf import (
     DEFAULT_BASE_IRI,
@@ -42,7 +43,10 @@ from kg.sinks.sparql import literal, plain, sort_rows, split_order_by
 from kg.sinks.store_open import LOCK_FILE, damaged, is_damage, open_folder, release
 from kg.sinks.vocab import KG
 
-__all__ = ["OxigraphStore", "RDF_FORMATS", "LOCK_FILE"]
+__all__ = ["OxigraphStore", "RDF_FORMATS", "LOCK_FILE", "FORMAT_FILE", "STORE_FORMAT"]
+
+FORMAT_FILE = "kg-format"  # in the store folder: the layout version of the triples it holds
+STORE_FORMAT = "2"  # 2: one node per sense (kb, defined, owned, name); 1 (no file): one per name
 
 RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -56,6 +60,11 @@ _ENTITY_CACHE = 200_000  # entities whose triples this session already wrote (bo
 _DG = DefaultGraph()
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PAPER_OF = NamedNode(str(KG.paper))
+_RECORD = NamedNode(str(KG.record))
+_OF_ENTITY = NamedNode(str(KG.entity))
+_M_NAME, _M_ALIAS = NamedNode(str(KG.name)), NamedNode(str(KG.alias))
+_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 _EDGE_NODES = tuple(NamedNode(iri) for iri in EDGE_PREDICATES.values())
 _LABEL_CLASSES = {"Paper": KG.Paper, "Method": KG.Method, "Dataset": KG.Dataset,
                   "CodeRepository": KG.CodeRepository}
@@ -83,13 +92,11 @@ class OxigraphStore:
         self._orphans: set[NamedNode] = set()  # entities a replaced paper no longer links to
         self.compact_seconds = 0.0
         self._open()
-        if next(iter(self._raw().named_graphs()), None) is not None:
-            if read_only:
-                self.close()
-                raise SinkError(f"store {self.path} was written by an older kg (one graph per paper); "
-                                f"open it once for writing (e.g. `kg ingest FILE --store {self.path}`) "
-                                "to move it to the current layout")
-            self._migrate()
+        try:
+            self._check_format()
+        except BaseException:
+            self.close(compact=False)
+            raise
 
     # ---- opening and closing -------------------------------------------------------------
     def _open(self) -> None:
@@ -131,19 +138,24 @@ class OxigraphStore:
         self._store.optimize()  # type: ignore[union-attr]
         self.compact_seconds = time.monotonic() - t0
 
-    def _migrate(self) -> None:
-        """Move the triples of a store written with one named graph per paper (kg before the
-        default-graph layout) into the default graph, once."""
-        store = self._raw()
-        graphs = list(store.named_graphs())
-        try:
-            for g in graphs:
-                store.extend([Quad(q.subject, q.predicate, q.object, _DG)
-                              for q in store.quads_for_pattern(None, None, None, g)])
-                store.remove_graph(g)
-        except OSError as e:
-            raise SinkError(f"moving store {self.path} to the default-graph layout failed: {e}; "
-                            "open it again to finish, or ingest into a new --store") from e
+    def _check_format(self) -> None:
+        """Refuse a store written by an older kg, whose entities were keyed by name alone: their
+        senses (known entity, long form, proposing paper) cannot be told apart without the text.
+        A new store gets a ``kg-format`` file saying the layout it holds."""
+        marker = self.path / FORMAT_FILE
+        found = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+        if found == STORE_FORMAT:
+            return
+        empty = next(iter(self._raw().quads_for_pattern(None, None, None, None)), None) is None
+        if found is None and empty:
+            if not self.read_only:
+                with atomic_write(marker, encoding="utf-8") as f:
+                    f.write(STORE_FORMAT + "\n")
+            return
+        what = f"format {found}" if found else "an older kg, with one node per name"
+        raise SinkError(f"store {self.path} was written by {what}; this kg keeps one node per sense "
+                        f"(format {STORE_FORMAT}) and cannot convert it: ingest the files again into "
+                        "a new --store directory")
 
     def __enter__(self) -> "OxigraphStore":
         return self
@@ -181,9 +193,15 @@ class OxigraphStore:
         t0 = time.perf_counter()
         self._settle()
         base = self.base_iri
-        pids = papers_in(graph)
-        stats = WriteStats(papers=len(pids))
+        stats = WriteStats(papers=len(papers_in(graph)))
         stats.extra["unchanged_papers"] = 0
+        kept = [pid for pid in papers_in(graph)  # the store holds a later record of these
+                if self._kept(NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"])),
+                              graph.nodes[pid].get("record") or "")]
+        if kept:
+            graph = without_papers(graph, kept)
+            stats.extra["superseded_papers"] = len(kept)
+        pids = papers_in(graph)
         iris: dict[str, str] = {}
         written = self._written
         done = 0
@@ -212,6 +230,12 @@ class OxigraphStore:
         stats.nodes = len(pids) + len(iris)
         stats.seconds = time.perf_counter() - t0
         return stats
+
+    def _kept(self, iri: NamedNode, record: str) -> bool:
+        """Whether the store holds a different record of paper ``iri`` that ranks above ``record``
+        (kg.graph.record_rank), so this one is left out (the same record is skipped as unchanged)."""
+        stored = next(iter(self._raw().quads_for_pattern(iri, _RECORD, None, _DG)), None)
+        return stored is not None and stored.object.value > record
 
     def _submit(self, batch: "_Batch") -> None:
         self._wait()
@@ -248,9 +272,26 @@ class OxigraphStore:
                 if next(iter(store.quads_for_pattern(None, None, e, _DG)), None) is None:
                     for q in list(store.quads_for_pattern(e, None, None, _DG)):
                         store.remove(q)
-                    self._written.clear()
+                else:
+                    self._relabel(e)
+            self._written.clear()
         except OSError as e:
             raise SinkError(f"writing to store {self.path} failed: {e}; re-run the ingest") from e
+
+    def _relabel(self, entity: NamedNode) -> None:
+        """Keep only the labels that a paper still linking to ``entity`` gives it (its mention
+        resources say which), so a replaced record's spellings go with it."""
+        store = self._raw()
+        labels, alts = set(), set()
+        for q in store.quads_for_pattern(None, _OF_ENTITY, entity, _DG):
+            labels.update(x.object for x in store.quads_for_pattern(q.subject, _M_NAME, None, _DG))
+            alts.update(x.object for x in store.quads_for_pattern(q.subject, _M_ALIAS, None, _DG))
+        if not labels:  # mentions written without names: nothing to recompute from
+            return
+        for pred, keep in ((_LABEL, labels), (_ALT, alts)):
+            for q in list(store.quads_for_pattern(entity, pred, None, _DG)):
+                if q.object not in keep:
+                    store.remove(q)
 
     def _load(self, batch: "_Batch") -> None:
         """In the loader thread: clear the batch's papers already stored (skipping unchanged

@@ -36,6 +36,13 @@ class KG(DefinedNamespace):
     uses: URIRef  # The paper uses this dataset.
     hasCode: URIRef  # The paper releases code or artefacts at this repository.
 
+    # identity of entities (docs/DESIGN.md, "Identity")
+    nameKey: URIRef  # The normalised name of an entity; every sense of one name shares it.
+    sense: URIRef  # What an entity node is: kb (known entity), defined (by a long form), owned (new, of one paper) or name.
+    ambiguous: URIRef  # True on a name node: mentions of a name the text could not resolve to one sense.
+    kbId: URIRef  # The stable knowledge-base id of a known entity.
+    record: URIRef  # Which record of a paper the graph keeps: its date and a hash of its content.
+
     # code repositories
     host: URIRef  # The kind of host of a code repository: github, huggingface, gitlab, bitbucket, project-page, other.
     owner: URIRef  # The user or organisation owning a code repository.
@@ -51,5 +58,7 @@ class KG(DefinedNamespace):
     sentence: URIRef  # The sentence the mention was found in.
     rule: URIRef  # The extraction rule that found the mention.
     sourceFile: URIRef  # The input file a paper or mention was read from.
+    name: URIRef  # The name the paper gives the entity a mention names (its preferred name).
+    alias: URIRef  # Another spelling or long form the paper gives the entity a mention names.
 
     _NS = Namespace(KG_NS)

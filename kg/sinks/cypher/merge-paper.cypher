@@ -7,4 +7,6 @@ SET n.title = row.title,
     n.url = row.url,
     n.authors = row.authors,
     n.date = row.date,
-    n.source = row.source
+    n.source = row.source,
+    n.record = row.record,
+    n.same_as = row.same_as

@@ -4,4 +4,5 @@ UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})
 MATCH (e:Dataset {key: row.key})
 CREATE (p)-[:USES {fields: row.fields, starts: row.starts, ends: row.ends, sentences: row.sentences,
-                  rules: row.rules, source: row.source}]->(e)
+                  rules: row.rules, source: row.source,
+                  name: row.name, aliases: row.aliases}]->(e)

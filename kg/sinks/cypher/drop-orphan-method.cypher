@@ -1,0 +1,5 @@
+// A :Method no paper links to any more (its last paper was replaced) goes, as in the embedded store.
+UNWIND $keys AS key
+MATCH (n:Method {key: key})
+WHERE NOT EXISTS { (n)<--() }
+DELETE n
