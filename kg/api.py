@@ -430,7 +430,8 @@ def doctor(store: Path, base_iri: str = DEFAULT_BASE_IRI) -> Any:
 
 
 def stats(store: Path, top: int = 10, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, Any]:
-    """Counts by node and edge type, and the most used datasets and most named methods."""
+    """Counts by node and edge type, the most used datasets and most named methods, and identity:
+    the number of ambiguous name nodes and the names with the most senses."""
     from kg.sinks.named import bind_params, load_query
 
     with open_store(store, base_iri, read_only=True) as st:
@@ -439,6 +440,13 @@ def stats(store: Path, top: int = 10, base_iri: str = DEFAULT_BASE_IRI) -> dict[
             q = load_query(qname, "sparql")
             cols, rows = st.query(q.text, bind_params(q, {"min_papers": "1"}))
             result[key] = [dict(zip(cols, r)) for r in rows[:top]]
+        # identity: name nodes (mentions no sense could be given) and names with several senses
+        _, rows = st.query("SELECT (COUNT(?n) AS ?c) WHERE { ?n kg:ambiguous true }")
+        q = load_query("senses", "sparql")
+        cols, senses = st.query(q.text, bind_params(q, {}))
+        result["identity"] = {"ambiguous_names": int(rows[0][0]) if rows else 0,
+                              "names_with_several_senses": len(senses),
+                              "most_senses": [dict(zip(cols, r)) for r in senses[:top]]}
     return result
 
 

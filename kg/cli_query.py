@@ -94,7 +94,7 @@ def query(name: str | None, params: tuple[str, ...], sparql: str | None, cypher:
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(store: Path | None, top: int, fmt: str) -> None:
-    """Counts by node and edge type, and the top datasets and methods.
+    """Counts by node and edge type, the top datasets and methods, ambiguous names and most senses.
 
     Example: kg stats --top 5
     """
@@ -111,6 +111,12 @@ def stats(store: Path | None, top: int, fmt: str) -> None:
         click.echo(f"\n{title}:")
         for row in result[key]:
             click.echo(f"  {row['papers']:>6}  {row[col]}")
+    ident = result["identity"]
+    click.echo(f"\nambiguous names (mentions no sense could be given): {ident['ambiguous_names']:,}")
+    click.echo(f"names with several senses: {ident['names_with_several_senses']:,}")
+    click.echo("most senses (senses, papers, name):")
+    for row in ident["most_senses"]:
+        click.echo(f"  {row['senses']:>6}  {row['papers']:>6}  {row['name']} ({row['kind']})")
 
 
 @click.command()

@@ -16,7 +16,7 @@ M = (Mention("abstract", 0, 3, "s", "kb"),)
 
 
 def _e(kind: str, key: str, name: str, role: str) -> Entity:
-    return Entity(kind, key, name, role, (), M)
+    return Entity(kind, key, name, role, (), M, kb_id=f"{kind.lower()}:{key}")  # known: one node by name
 
 
 def _code(owner: str, repo: str, host: str = "github") -> CodeUrl:
@@ -45,6 +45,13 @@ EXTRACTIONS = [
                datasets=(_e("Dataset", *IMAGENET, "used"), _e("Dataset", *COCO, "used"),
                          _e("Dataset", "cifar10", "CIFAR10", "used"))),
     Extraction(_p("title:0123abcd", "Delta paper"), methods=(_e("Method", "diffx", "DiffX", "proposed"),)),
+    # identity: two papers propose different PRISMs (owned senses), a third names PRISM without
+    # saying which (the ambiguous name node) and defines SGAN by a long form (a defined sense)
+    Extraction(_p("arxiv:2401.00005", "Eps paper"), methods=(Entity("Method", "prism", "PRISM", "proposed", (), M),)),
+    Extraction(_p("arxiv:2401.00006", "Zeta paper"), methods=(Entity("Method", "prism", "PRISM", "proposed", (), M),)),
+    Extraction(_p("arxiv:2401.00007", "Eta paper"),
+               methods=(Entity("Method", "prism", "PRISM", "mentioned", (), M),
+                        Entity("Method", "sgan", "SGAN", "mentioned", ("Stacked GAN",), M, long_form="Stacked GAN"))),
 ]
 
 # Derived by reading EXTRACTIONS above (names: min("CIFAR-10", "CIFAR10") == "CIFAR-10").
@@ -52,10 +59,16 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, object], ...]], list[list[object]]] =
     ("dataset-usage", ()): [["ImageNet", 3], ["CIFAR-10", 2], ["COCO", 2]],
     ("dataset-usage", (("min_papers", "3"),)): [["ImageNet", 3]],
     ("method-mentions", ()): [["LoRA", 3], ["Adam", 2]],
-    ("method-mentions", (("min_papers", "1"),)): [["LoRA", 3], ["Adam", 2], ["DiffX", 1], ["ViT", 1]],
+    ("method-mentions", (("min_papers", "1"),)): [["LoRA", 3], ["Adam", 2], ["DiffX", 1], ["PRISM", 1],
+                                                  ["PRISM", 1], ["PRISM", 1], ["SGAN", 1], ["ViT", 1]],
     ("proposed-with-code", ()): [["Alpha paper", "LoRA", "https://github.com/ann/lora"],
-                                 ["Delta paper", "DiffX", None], ["Gamma paper", "ViT", None]],
-    ("papers-without-code", ()): [["Delta paper", "title:0123abcd"], ["Gamma paper", "arxiv:2401.00003"]],
+                                 ["Delta paper", "DiffX", None], ["Eps paper", "PRISM", None],
+                                 ["Gamma paper", "ViT", None], ["Zeta paper", "PRISM", None]],
+    ("papers-without-code", ()): [["Delta paper", "title:0123abcd"], ["Eps paper", "arxiv:2401.00005"],
+                                  ["Eta paper", "arxiv:2401.00007"], ["Gamma paper", "arxiv:2401.00003"],
+                                  ["Zeta paper", "arxiv:2401.00006"]],
+    ("senses", ()): [["Method", "prism", "PRISM", 2, 1, 3]],
+    ("senses", (("min_senses", "3"),)): [],
     ("repo-owners", ()): [["github", "ann", 2]],
     ("repo-owners", (("min_papers", "1"),)): [["github", "ann", 2], ["huggingface", "bob", 1]],
     ("dataset-cooccurrence", ()): [["CIFAR-10", "ImageNet", 2], ["COCO", "ImageNet", 2],

@@ -18,6 +18,7 @@ TABLE = {
     "papers-without-code": ({}, ["paper", "key"]),
     "repo-owners": ({"min_papers": 2}, ["host", "owner", "papers"]),
     "dataset-cooccurrence": ({"min_papers": 1}, ["dataset_a", "dataset_b", "papers"]),
+    "senses": ({"min_senses": 2}, ["kind", "name_key", "name", "senses", "unresolved", "papers"]),
 }
 A, B, G, D, E = ("Alpha: a new detector", "Beta learns faster", "Gamma: a benchmark",
                  "Delta without code", "Epsilon on the hub")
