@@ -122,7 +122,7 @@ def test_json_contract_roundtrip(ex):
     e = ex.extract(_paper("We propose ZapNet. It uses CIFAR-10. Code: https://github.com/o/zap", title="ZapNet: x"))
     d = extraction_to_json(e)
     assert set(d) == {"id", "title", "methods", "datasets", "code_urls"}
-    assert set(d["methods"][0]) == {"name", "role", "aliases", "mentions", "kb_id", "long_form", "same_as"}
+    assert set(d["methods"][0]) == {"name", "key", "role", "aliases", "mentions", "kb_id", "long_form", "same_as"}
     assert set(d["code_urls"][0]) == {"url", "host", "owner", "repo", "mentions"}
     back = extraction_from_json(d)
     assert [m.name for m in back.methods] == [m.name for m in e.methods]

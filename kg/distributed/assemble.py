@@ -2,9 +2,10 @@
 
 1. route: each shard's records go to a paper bucket by a hash of the paper key;
 2. papers: a bucket holds every version of its papers, in input order; ``kg.graph.build_graph``
-   keeps the last (as ``kg ingest`` does), and the sinks' renderers write the papers' N-Triples and
-   neo4j-admin rows. Each entity named in the bucket goes, without its mentions, to an entity
-   bucket by a hash of its node id, with a flag when a kept paper links to it;
+   keeps one (``kg.graph.record_rank``, as ``kg ingest`` does), and the sinks' renderers write the
+   papers' N-Triples and neo4j-admin rows. Each entity the kept versions name goes, without its
+   mentions, to an entity bucket by a hash of its node id (``kg.graph.entity_identity``), with a
+   flag when a kept paper links to it;
 3. entities: a bucket rebuilds its entities with ``build_graph`` over those occurrences in input
    order (names merged by the graph's rules) and writes the ones some kept paper links to.
 The graph module's identity rules decide everything; this module only routes records.
@@ -77,7 +78,7 @@ def _entity_node(kind: str, key: str) -> str:
 def paper_bucket(b: int, tmp: str, out: str, buckets: int, base_iri: str) -> dict[str, int]:
     """Round 2: the papers of bucket ``b``: their triples and CSV rows, and their entities routed on."""
     from kg.extract import extraction_from_json, extraction_to_json
-    from kg.graph import build_graph
+    from kg.graph import build_graph, entity_identity, node_id, record_rank
     from kg.model import Paper
     from kg.sinks.neo4j_admin import node_row, relationship_row
     from kg.sinks.rdf import check_base_iri, paper_ntriples
@@ -109,11 +110,14 @@ def paper_bucket(b: int, tmp: str, out: str, buckets: int, base_iri: str) -> dic
     linked = {v for _, v in g.edges()}
     routed: list[list[str]] = [[] for _ in range(buckets)]
     for r, ex in zip(rows, exs):
+        if g.nodes[node_id("Paper", ex.paper.key)]["record"] != record_rank(ex):
+            continue  # a version of the paper the graph did not keep: its names are not the entities'
         by_bucket: dict[int, dict[str, list]] = {}
         for field_name, items, kind in (("methods", ex.methods, None), ("datasets", ex.datasets, None),
                                         ("code_urls", ex.code_urls, "CodeRepository")):
             for e in items:
-                nid = _entity_node(kind or e.kind, e.key)
+                key = e.key if kind else entity_identity(e, ex.paper.key)[0]
+                nid = _entity_node(kind or e.kind, key)
                 if nid not in g:
                     raise KGError(f"kg.graph names entity {e.key!r} differently than kg.distributed expects "
                                   f"({nid!r} is not a node): the identity rules changed; update kg/distributed")

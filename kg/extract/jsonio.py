@@ -16,7 +16,7 @@ def _mentions(ms: tuple[Mention, ...]) -> list[dict]:
 
 
 def _entity(e: Entity) -> dict:
-    return {"name": e.name, "role": e.role, "aliases": list(e.aliases), "mentions": _mentions(e.mentions),
+    return {"name": e.name, "key": e.key, "role": e.role, "aliases": list(e.aliases), "mentions": _mentions(e.mentions),
             "kb_id": e.kb_id, "long_form": e.long_form, "same_as": list(e.same_as)}
 
 
