@@ -352,22 +352,23 @@ class Neo4jSink:
             stats.relationships += sum(len(rows) for rows in by_type.values())
         stats.extra = {f"nodes:{label}": len(nodes[label]) for label in _LABEL_ORDER}
         stats.extra["relationships_replaced"] = deleted
-        stats.extra["unchanged_papers"] = kept
+        stats.extra["superseded_papers"] = kept
         stats.seconds = time.monotonic() - t0
         log.info("neo4j %s: %d nodes, %d relationships in %.2f s", self.uri, stats.nodes,
                  stats.relationships, stats.seconds)
         return stats
 
     def _newer_records(self, graph: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
-        """``graph`` without the papers whose record Neo4j already holds, or a later one
-        (kg.graph.record_rank), nor the entities only they name; and how many were left out."""
+        """``graph`` without the papers Neo4j holds a later record of (kg.graph.record_rank), nor
+        the names only they give; and how many were left out. The same record is written again:
+        a load cut between a paper's node and its relationships must complete when re-run."""
         papers = {d["key"]: n for n, d in graph.nodes(data=True) if d.get("label") == "Paper"}
         if not papers:
             return graph, 0
         _, rows = self.query(statement("read-paper-records"), {"keys": sorted(papers)})
         stored = {k: r for k, r in rows if r is not None}
         skip = {papers[k] for k, r in stored.items()
-                if k in papers and str(r) >= (graph.nodes[papers[k]].get("record") or "")}
+                if k in papers and str(r) > (graph.nodes[papers[k]].get("record") or "")}
         if not skip:
             return graph, 0
         return without_papers(graph, skip), len(skip)
