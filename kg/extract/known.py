@@ -244,8 +244,9 @@ class Known:
                 # new entity that happens to share the name (STAR, Atlas, Eagle): the paper's own
                 return replace(e, kb_id=None, key=entity_key(e.name), same_as=())
             return e
-        if self.kb.is_stop(e.name):  # a task, metric or generic acronym the text defines
-            return replace(e, role=down)
+        entry = self.kb.lookup(e.name)
+        if self.kb.is_stop(e.name) or (entry is not None and entry.grey):
+            return replace(e, role=down)  # a task, metric or broad family the text defines ("RL")
         if e.long_form and e.kind == "Method":
             words = re.findall(r"[a-z0-9]+", e.long_form.lower())
             if words and words[-1] in _TASK_HEADS:
