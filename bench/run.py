@@ -71,6 +71,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--million-papers", type=int, default=1_000_000, help="size of the --million point")
     ap.add_argument("--partition-mb", type=float, default=2.0,
                     help="MiB of JSON Lines per Dask partition in the scaling and bulk parts (2)")
+    ap.add_argument("--scaling-repeats", type=int, default=1,
+                    help="rounds of the scaling part's six runs; each figure is the best of them (1)")
     ap.add_argument("--bulk-copies", type=int, default=26,
                     help="corpus copies (fresh paper keys) for the bulk part (26: about 1M relationships)")
     ap.add_argument("--adversarial-sizes", type=lambda t: [int(x) for x in t.split(",")], default=[100_000, 1_000_000],
