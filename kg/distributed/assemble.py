@@ -27,11 +27,13 @@ from kg.config import DEFAULT_BASE_IRI
 from kg.distributed.shards import atomic_file, read_records, write_json
 from kg.errors import KGError
 
-__all__ = ["assemble", "GRAPH_DIR", "ntriples_files"]
+__all__ = ["assemble", "GRAPH_DIR", "DEFAULT_BUCKETS", "ntriples_files"]
 
 GRAPH_DIR = "graph"
 _TMP = ".assemble"
-_ENTITY_LABELS = ("Method", "Dataset", "CodeRepository")
+# buckets when not given: one per extraction shard up to this; round 1 writes shards x buckets
+# files and round 2 buckets x buckets, so more buckets than workers need buys nothing
+DEFAULT_BUCKETS = 64
 
 
 def _bucket(key: str, n: int) -> int:
@@ -127,14 +129,15 @@ def paper_bucket(b: int, tmp: str, out: str, buckets: int, base_iri: str) -> dic
             stripped = dataclasses.replace(ex, paper=Paper(ex.paper.key, "", ""), methods=tuple(slot["methods"]),
                                            datasets=tuple(slot["datasets"]), code_urls=tuple(slot["code_urls"]))
             routed[c].append(json.dumps({"seq": r["seq"], "x": extraction_to_json(stripped)}, ensure_ascii=False))
-    link_of = [[] for _ in range(buckets)]  # type: list[list[str]]
+    link_of: list[list[str]] = [[] for _ in range(buckets)]
     for nid in linked:
         link_of[_bucket(nid, buckets)].append(nid)
     for c in range(buckets):
         folder = Path(tmp) / "entities" / f"b{c:05d}"
         folder.mkdir(parents=True, exist_ok=True)
-        _write_lines(folder / f"from-{b:05d}.jsonl", routed[c])
-        _write_lines(folder / f"linked-{b:05d}.txt", sorted(link_of[c]))
+        # the entities kept papers link to, on a first line that sorts before every record
+        head = json.dumps({"seq": [-1, -1], "linked": sorted(link_of[c])}, ensure_ascii=False)
+        _write_lines(folder / f"from-{b:05d}.jsonl", [head, *routed[c]])
     return counts
 
 
@@ -147,9 +150,9 @@ def entity_bucket(c: int, tmp: str, out: str, base_iri: str) -> dict[str, int]:
 
     base = check_base_iri(base_iri)
     folder = Path(tmp) / "entities" / f"b{c:05d}"
-    g = build_graph(extraction_from_json(r["x"]) for r in _rows(folder))
-    linked = {line for f in sorted(folder.glob("linked-*.txt"))
-              for line in f.read_text(encoding="utf-8").splitlines() if line}
+    rows = _rows(folder)
+    linked = {nid for r in rows if "linked" in r for nid in r["linked"]}
+    g = build_graph(extraction_from_json(r["x"]) for r in rows if "x" in r)
     counts: dict[str, int] = {}
     lines: list[str] = []
     with _CsvShards(Path(out) / "neo4j", c) as csvs:
@@ -226,7 +229,7 @@ def assemble(out_dir: Path, *, scheduler: str | None = None, buckets: int | None
     check_base_iri(base_iri)
     out_dir = Path(out_dir).resolve()
     shards = shard_files(out_dir)
-    n = max(1, buckets or len(shards))
+    n = max(1, buckets or min(len(shards), DEFAULT_BUCKETS))
     tmp, partial, final = out_dir / _TMP, out_dir / f"{GRAPH_DIR}.partial", out_dir / GRAPH_DIR
     for d in (tmp, partial):
         shutil.rmtree(d, ignore_errors=True)
