@@ -135,8 +135,13 @@ def test_a_known_entity_is_proposed_only_by_its_own_paper(ex):
     text = "We propose LoRA for efficient fine-tuning of large models."
     later = _one(ex, text, "LoRA")
     assert later is not None and later.role == "mentioned" and later.same_as == ("https://arxiv.org/abs/2106.09685",)
-    own = _one(ex, text, "LoRA", arxiv="2106.09685", date="2021-06-17")
-    assert own is not None and own.role == "proposed"
+    # the extractor's own role decision aside, the post-step keeps a proposal by the entity's own paper
+    lora = Entity("Method", "lora", "LoRA", "proposed", (), (Mention("abstract", 11, 15, text, "propose-cue"),),
+                  "method:lora")
+    for arxiv, date, role in (("2106.09685", "2021-06-17", "proposed"), ("2505.00009", "2025-05-20", "mentioned"),
+                              (None, None, "proposed"), (None, "2025-01-01", "mentioned")):
+        p = Paper("title:x", "T", text, arxiv_id=arxiv, date=date)
+        assert ex.known.apply(Extraction(p, methods=(lora,))).methods[0].role == role, (arxiv, date)
     generic = _one(ex, "We propose a new LLM for chemistry, trained from scratch.", "LLM")
     assert generic is None or generic.role == "mentioned"
 

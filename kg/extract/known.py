@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from kg.errors import ExtractionError
-from kg.extract.kb import KnowledgeBase, _key as entity_key
+from kg.extract.kb import KnowledgeBase, name_key as entity_key  # memoised entity_key
 from kg.keys import arxiv_iri, kb_id, long_form_key
 from kg.model import Entity, Extraction, Paper
 
