@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,8 +21,9 @@ from kg.model import Notice, Reject
 from kg.sources import FORMATS as INPUT_FORMATS
 
 __all__ = [
-    "EXIT_REJECTED", "KGGroup", "Progress", "settings", "user_errors", "RejectsFile", "reject_printer", "neo4j_target",
-    "notice_printer", "quiet_option", "store_option", "format_in_option", "records_option", "kb_option", "model_option",
+    "EXIT_REJECTED", "KGGroup", "Progress", "terminal_safe", "settings", "user_errors", "RejectsFile", "reject_printer",
+    "neo4j_target", "notice_printer", "quiet_option", "store_option", "format_in_option", "records_option", "kb_option",
+    "model_option",
     "neo4j_options", "with_options",
 ]
 
@@ -92,7 +94,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except KGError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(terminal_safe(str(e))) from e
     except BrokenPipeError:  # `kg query ... | head`
         _drop_stdout()
         sys.exit(0)
@@ -114,6 +116,22 @@ class Progress:
     def done(self) -> None:
         if self.on and self.n:
             click.echo("", err=True)
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides/isolates that reorder what a terminal shows
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str, *, newlines: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape (ESC as ``\\x1b``, U+202E
+    as ``\\u202e``), so printing it cannot drive the terminal; ``newlines`` keeps line breaks."""
+    def esc(m: re.Match[str]) -> str:
+        c = m.group()
+        if newlines and c == "\n":
+            return c
+        return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+    return _UNSAFE.sub(esc, text)
 
 
 class RejectsFile:
@@ -166,7 +184,7 @@ def notice_printer(quiet: bool) -> Callable[[Notice], None]:
 def reject_printer(quiet: bool, rejects_file: RejectsFile | None) -> Callable[[Reject], None]:
     def on_reject(r: Reject) -> None:
         if not quiet:
-            click.echo(f"rejected: {r}", err=True)
+            click.echo(f"rejected: {terminal_safe(str(r))}", err=True)
         if rejects_file is not None:
             rejects_file.write(r)
 

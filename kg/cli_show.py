@@ -9,7 +9,7 @@ import click
 import networkx as nx
 
 from kg import api
-from kg.cli_common import settings, store_option, user_errors
+from kg.cli_common import settings, store_option, terminal_safe, user_errors
 
 __all__ = ["show", "view", "format_neighbourhood"]
 
@@ -115,7 +115,7 @@ def show(name: str, store: Path | None, max_papers: int) -> None:
     s = settings(store=store)
     with user_errors():
         nb = api.neighbourhood(s.store, name, max_papers=max_papers, base_iri=s.base_iri)
-    click.echo(format_neighbourhood(nb))
+    click.echo(terminal_safe(format_neighbourhood(nb), newlines=True))
 
 
 @click.command()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import BinaryIO
 
 import networkx as nx
+from networkx.readwrite.graphml import GraphMLWriter
 
 from kg.errors import SinkError
 from kg.model import Mention
 from kg.sinks.store import OxigraphStore
 
-__all__ = ["EXPORTERS", "export", "graph_for_graphml", "graph_to_json"]
+__all__ = ["EXPORTERS", "export", "graph_for_graphml", "graph_to_json", "xml_value", "xml_text"]
 
 _JOIN = "|"  # GraphML values must be scalars: tuples of names are joined with this
 
@@ -40,12 +43,13 @@ def _graphml_value(key: str, value: object) -> object:
 
 def graph_for_graphml(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy of ``g`` whose attribute values are all str/int/float: tuples joined with ``|``,
-    mentions as a JSON string, None attributes left out."""
+    mentions as a JSON string, None attributes left out, characters XML forbids replaced."""
     out = nx.MultiDiGraph()
     for n, d in g.nodes(data=True):
-        out.add_node(n, **{k: _graphml_value(k, v) for k, v in d.items() if v is not None})
+        out.add_node(xml_value(n), **{k: xml_value(_graphml_value(k, v)) for k, v in d.items() if v is not None})
     for u, v, k, d in g.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, **{a: _graphml_value(a, x) for a, x in d.items() if x is not None})
+        out.add_edge(xml_value(u), xml_value(v), key=xml_value(k),
+                     **{a: xml_value(_graphml_value(a, x)) for a, x in d.items() if x is not None})
     return out
 
 
@@ -70,13 +74,37 @@ def _text(out: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
 
 
+# characters XML 1.0 does not allow, even as character references: C0 controls but tab, LF and
+# CR; U+FFFE and U+FFFF; lone surrogates (which Python strings can hold)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_value(value: object) -> object:
+    """A GraphML value XML 1.0 can hold: characters it forbids (even as references) become
+    U+FFFD, the replacement character; other values unchanged."""
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def xml_text(g: nx.MultiDiGraph) -> str:
+    """``g`` (values already through :func:`xml_value`) as a GraphML document that reads back as
+    written: serialised as text, not as ASCII with references, and with each CR as ``&#13;`` (a
+    raw CR comes back as LF, since parsers normalise line ends; ElementTree writes a raw CR only
+    inside a value, so the replacement touches nothing else)."""
+    writer = GraphMLWriter(encoding="utf-8", prettyprint=True, edge_id_from_attribute=None)
+    writer.add_graph_element(g)
+    writer.indent(writer.xml)
+    return ET.tostring(writer.xml, encoding="unicode").replace("\r", "&#13;")
+
+
 def _graphml(store: OxigraphStore, out: BinaryIO) -> int:
-    """Write the store as GraphML (line by line); returns nodes + edges written."""
+    """Write the store as GraphML; returns nodes + edges written. Not nx.generate_graphml: its
+    ``splitlines()`` turns CR, U+0085, U+2028 and U+2029 inside values into line feeds."""
     g = graph_for_graphml(store.to_networkx())
     text = _text(out)
     try:
-        for line in nx.generate_graphml(g, edge_id_from_attribute=None):
-            text.write(line + "\n")
+        text.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        text.write(xml_text(g))
+        text.write("\n")
         text.flush()
     finally:
         text.detach()  # never close the caller's stream

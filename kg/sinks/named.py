@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -114,8 +115,10 @@ def load_query(name: str, lang: str = "sparql") -> NamedQuery:
     d = query_dir()
     path = d / f"{name}{ext}"
     if not _NAME.match(name) or not path.is_file():
-        known = ", ".join(q.name for q in list_queries(lang)) or "none"
-        raise KGError(f"no {lang} query named {name!r} in {d}; known queries: {known}")
+        names = [q.name for q in list_queries(lang)]
+        near = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]}? " if near else ""
+        raise KGError(f"no {lang} query named {name!r} in {d}; {hint}known queries: {', '.join(names) or 'none'}")
     return _parse(path, lang)
 
 
@@ -129,7 +132,9 @@ def bind_params(q: NamedQuery, given: dict[str, str]) -> dict[str, object]:
     unknown = sorted(set(given) - set(known))
     if unknown:
         names = ", ".join(known) or "none"
-        raise KGError(f"query {q.name} has no parameter {', '.join(unknown)}; its parameters: {names}")
+        near = difflib.get_close_matches(unknown[0], list(known), n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]}? " if near else ""
+        raise KGError(f"query {q.name} has no parameter {', '.join(unknown)}; {hint}its parameters: {names}")
     out: dict[str, object] = {}
     for p in q.params:
         if p.name in given:
