@@ -24,16 +24,31 @@ import org.neo4j.harness.Neo4jBuilders;
  * {@code READY bolt://HOST:PORT} when Bolt accepts connections, and stops on SIGTERM or when
  * stdin closes, so it never outlives the process that started it.
  *
- * <p>Usage: {@code Launcher HOST PORT PASSWORD DATA_DIR} (the password may instead be given in
- * the environment variable {@code KG_LAUNCHER_PASSWORD} by passing "-" so it stays off the
- * process list).
+ * <p>Usage: {@code Launcher [--background] [--pid-file FILE] HOST PORT PASSWORD DATA_DIR} (the
+ * password may instead be given in the environment variable {@code KG_LAUNCHER_PASSWORD} by
+ * passing "-" so it stays off the process list). {@code --background} does not watch stdin (a
+ * server started with {@code &} or {@code nohup} has none) and stops on SIGTERM only;
+ * {@code --pid-file} is written once Bolt answers and removed when the server stops.
  */
 public final class Launcher {
     private Launcher() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] argv) throws Exception {
+        boolean background = false;
+        Path pidFile = null;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            if ("--background".equals(argv[i])) {
+                background = true;
+            } else if ("--pid-file".equals(argv[i]) && i + 1 < argv.length) {
+                pidFile = Path.of(argv[++i]);
+            } else {
+                rest.add(argv[i]);
+            }
+        }
+        String[] args = rest.toArray(new String[0]);
         if (args.length != 4) {
-            System.err.println("usage: Launcher HOST PORT PASSWORD|- DATA_DIR");
+            System.err.println("usage: Launcher [--background] [--pid-file FILE] HOST PORT PASSWORD|- DATA_DIR");
             System.exit(2);
         }
         String host = args[0];
@@ -59,6 +74,16 @@ public final class Launcher {
                 }
             }
         }, "neo4j-shutdown-hook"));
+        final Path pid = pidFile;
+        if (pid != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    java.nio.file.Files.deleteIfExists(pid);
+                } catch (IOException ignored) {
+                    // nothing to do: a stale pid file names a process that is gone
+                }
+            }, "pid-file-cleanup"));
+        }
         Thread watcher = new Thread(() -> {
             InputStream in = System.in;
             try {
@@ -71,7 +96,9 @@ public final class Launcher {
             System.exit(0); // runs the shutdown hook, which closes Neo4j
         }, "stdin-watcher");
         watcher.setDaemon(true);
-        watcher.start();
+        if (!background) { // --background: stdin is not ours (closed, /dev/null); stop on SIGTERM only
+            watcher.start();
+        }
 
         Neo4jBuilder builder = Neo4jBuilders.newInProcessBuilder(dir);
         // KG_LAUNCHER_COPY_FROM: a NEO4J_HOME (e.g. filled by neo4j-admin database import) whose
@@ -100,6 +127,9 @@ public final class Launcher {
                 "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
 
         waitForBolt(host, port);
+        if (pid != null) {
+            java.nio.file.Files.writeString(pid, ProcessHandle.current().pid() + "\n");
+        }
         System.out.println("READY bolt://" + host + ":" + port);
         System.out.flush();
         new CountDownLatch(1).await(); // until stdin closes or SIGTERM
