@@ -244,7 +244,7 @@ def ingest(
                 report.sinks.setdefault(name, WriteStats()).add(sink.write(graph))
             _count(report, seen, chunk, graph)
             if progress is not None:
-                progress(len(chunk))
+                _tell(progress, len(chunk), chunk[-1].paper)
         finished = True
         if unreadable:
             raise _unreadable_error(unreadable, paths, f"ingested: {report.papers:,} papers")
@@ -325,7 +325,7 @@ def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None
         out.write("\n")
         n += 1
         if progress is not None:
-            progress(1)
+            _tell(progress, 1, ex.paper)
     return n
 
 
@@ -355,6 +355,15 @@ def load_shards(out_dir: Path, store: Path, base_iri: str = DEFAULT_BASE_IRI) ->
     from kg.distributed import load_store
 
     return load_store(out_dir, store, base_iri)
+
+
+def _tell(progress: Progress, k: int, last: Paper) -> None:
+    """``progress(k)``; first ``progress.at(last)`` when it has that method (the CLI's display
+    uses the last paper's file and line to show how much of the input has been read)."""
+    at = getattr(progress, "at", None)
+    if at is not None:
+        at(last)
+    progress(k)
 
 
 def _unreadable_error(unreadable: list[str], paths: Sequence[Path], done: str) -> SourceError:

@@ -76,7 +76,7 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
     s = settings(store=store, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
                   neo4j_database=neo4j_database, base_iri=base_iri, batch_size=batch_size,
                   neo4j_batch_size=neo4j_batch_size, workers=workers, model=model)
-    progress = Progress(quiet, "papers")
+    progress = Progress(quiet, "papers", inputs)
     report = api.IngestReport()
     try:
         with user_errors(), RejectsFile(rejects_path) as rejects_file:
@@ -96,7 +96,8 @@ def ingest(inputs: tuple[Path, ...], store: Path | None, no_store: bool, neo4j_u
             err=True,
         )
         sys.exit(130)
-    progress.done()
+    finally:
+        progress.done()  # the display ends before any message, an error's included
     click.echo(report.summary())
     if report.rejected:
         sys.exit(EXIT_REJECTED)
@@ -145,7 +146,7 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
     if output is not None and output.is_dir():
         raise click.UsageError(f"-o {output} is a folder: give a file name (a folder takes --scheduler)")
     s = settings(workers=workers, model=model)
-    progress = Progress(quiet, "papers")
+    progress = Progress(quiet, "papers", inputs)
     rejected = api.Rejects(keep=0)  # counted only: each is printed as it comes
 
     try:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from kg import api
+from kg.cli_progress import Progress, emit
 from kg.config import Settings, load_settings
 from kg.errors import KGError, SourceError
 from kg.files import AtomicFiles, write_error
@@ -100,24 +101,6 @@ def user_errors() -> Iterator[None]:
         sys.exit(0)
 
 
-class Progress:
-    """A counter on stderr, only when stderr is a terminal and not --quiet."""
-
-    def __init__(self, quiet: bool, what: str) -> None:
-        self.on = not quiet and sys.stderr.isatty()
-        self.n = 0
-        self.what = what
-
-    def __call__(self, k: int) -> None:
-        self.n += k
-        if self.on:
-            click.echo(f"\r{self.n:,} {self.what}", err=True, nl=False)
-
-    def done(self) -> None:
-        if self.on and self.n:
-            click.echo("", err=True)
-
-
 # C0 and C1 controls, DEL, and the bidirectional overrides/isolates that reorder what a terminal shows
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -176,7 +159,7 @@ def notice_printer(quiet: bool) -> Callable[[Notice], None]:
     """``note: file:line: ...`` on stderr for what a source changed or skipped (not with --quiet)."""
     def on_notice(n: Notice) -> None:
         if not quiet:
-            click.echo(f"note: {n}", err=True)
+            emit(f"note: {terminal_safe(str(n))}")  # on its own line, above any progress display
 
     return on_notice
 
@@ -184,7 +167,7 @@ def notice_printer(quiet: bool) -> Callable[[Notice], None]:
 def reject_printer(quiet: bool, rejects_file: RejectsFile | None) -> Callable[[Reject], None]:
     def on_reject(r: Reject) -> None:
         if not quiet:
-            click.echo(f"rejected: {terminal_safe(str(r))}", err=True)
+            emit(f"rejected: {terminal_safe(str(r))}")  # on its own line, above any progress display
         if rejects_file is not None:
             rejects_file.write(r)
 

@@ -63,7 +63,7 @@ class Ingest:
         return "".join(self._chunks)
 
     def papers_written(self) -> int:
-        counts = re.findall(r"\r([\d,]+) papers", self.stderr)
+        counts = re.findall(r"([\d,]+) papers", self.stderr)  # the live display's counter
         return int(counts[-1].replace(",", "")) if counts else 0
 
     def wait_for_papers(self, n: int, timeout: float = 90.0) -> None:
