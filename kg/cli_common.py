@@ -143,7 +143,8 @@ class RejectsFile:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        read_to_the_end = exc_type is None or (isinstance(exc, SourceError) and self.written > 0)
+        read_to_the_end = (exc_type is None or (isinstance(exc, SystemExit) and exc.code in (0, None, EXIT_REJECTED))
+                           or (isinstance(exc, SourceError) and self.written > 0))
         if not read_to_the_end:
             self.files.abort()
             return

@@ -235,3 +235,13 @@ def test_ctrl_c_during_kg_extract_leaves_the_old_output(tmp_path: Path) -> None:
     assert b"Traceback" not in err, err
     assert out.read_bytes() == KEEP
     assert leftovers(tmp_path) == []
+
+
+def test_extract_on_a_cluster_keeps_the_old_rejects_file_when_it_cannot_start(tmp_path: Path) -> None:
+    """`kg extract --scheduler ... --rejects FILE` without -o: a usage error, and FILE untouched
+    (this path used to call a helper that no longer existed)."""
+    rej = old_file(tmp_path / "rejects.txt")
+    r = run("extract", TWO, "--scheduler", "local:1", "--rejects", rej, ok=2)
+    assert "give -o FOLDER" in r.output
+    assert rej.read_bytes() == KEEP
+    assert leftovers(tmp_path) == []

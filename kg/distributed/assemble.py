@@ -250,8 +250,8 @@ def assemble(out_dir: Path, *, scheduler: str | None = None, buckets: int | None
     for counts in parts:
         for k, v in counts.items():
             totals[k] = totals.get(k, 0) + v
-    (partial / "neo4j" / "import-command.txt").write_text(_headers_and_command(partial / "neo4j")
-                                                          .replace(str(partial), str(final)) + "\n", encoding="utf-8")
+    _write_lines(partial / "neo4j" / "import-command.txt",
+                 [_headers_and_command(partial / "neo4j").replace(str(partial), str(final))])
     manifest = {"buckets": n, "shards": len(shards), "base_iri": base_iri, "counts": totals,
                 "seconds": round(time.perf_counter() - t0, 3)}
     write_json(partial / "graph-manifest.json", manifest)

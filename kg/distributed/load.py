@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.config import DEFAULT_BASE_IRI
+from kg.distributed.shards import write_json
 from kg.errors import KGError, SinkError
 
 __all__ = ["load_store", "LOAD_MARKER"]
@@ -42,8 +43,7 @@ def load_store(out_dir: Path, store: Path, base_iri: str = DEFAULT_BASE_IRI) -> 
         if next(iter(raw), None) is not None and _marker(marker) != graph_id:
             raise KGError(f"store {store} already holds a graph: kg load fills a new store; give another "
                           "--store, or add papers with kg ingest")
-        marker.write_text(json.dumps({"graph": graph_id, "from": str(Path(out_dir).resolve())}) + "\n",
-                          encoding="utf-8")
+        write_json(marker, {"graph": graph_id, "from": str(Path(out_dir).resolve())})
         try:
             for f in files:
                 raw.bulk_load(path=str(f), format=RdfFormat.N_TRIPLES)

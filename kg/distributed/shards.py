@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from kg.errors import KGError, SinkError
+from kg.files import atomic_write
 
 __all__ = ["FORMATS", "atomic_file", "write_json", "read_json", "write_records", "read_records",
            "shard_name", "marker_path", "complete_marker"]
@@ -21,26 +20,14 @@ FORMATS = ("jsonl", "parquet")
 @contextmanager
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Stream into a temporary file beside ``path``; fsync and rename it over ``path`` only when the
-    body ends without an exception, so a reader (or a re-run) never sees half a shard."""
-    path = Path(path)
+    body ends without an exception, so a reader (or a re-run) never sees half a shard
+    (:func:`kg.files.atomic_write`, the one helper every file kg writes goes through)."""
+    text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise SinkError(f"cannot write {path}: {e.strerror or e}; check that the folder is writable") from e
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+        with atomic_write(Path(path), mode, **text) as f:
             yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise SinkError(f"cannot write {path}: {e.strerror or e}") from e
-        raise
+    except OSError as e:
+        raise SinkError(f"cannot write {path}: {e.strerror or e}") from e
 
 
 def write_json(path: Path, doc: Any) -> None:
