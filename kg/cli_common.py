@@ -67,9 +67,12 @@ class KGGroup(click.Group):
                 sys.exit(0)
             if os.environ.get("KG_DEBUG"):
                 raise
-            _drop_stdout()
-            why = "the device is full" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else (e.strerror or str(e))
-            raise click.ClickException(f"cannot write to standard output: {why}") from e
+            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # files kg writes say so themselves
+                _drop_stdout()
+                raise click.ClickException("cannot write to standard output: the device is full") from e
+            raise click.ClickException(f"{e.strerror or e}{': ' + str(e.filename) if e.filename else ''}; "
+                                       "kg did not expect this error: please report it (KG_DEBUG=1 "
+                                       "shows the traceback)") from e
         except Exception as e:
             if os.environ.get("KG_DEBUG"):
                 raise
