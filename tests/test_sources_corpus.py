@@ -6,7 +6,7 @@ import collections
 
 import pytest
 
-from kg.model import Paper, Reject
+from kg.model import Notice, Paper, Reject
 from kg.sources import read
 
 from tests.helpers import CORPUS
@@ -32,10 +32,13 @@ def test_corpus_file_reads_whole(name: str) -> None:
     path = CORPUS / name
     papers: list[Paper] = []
     rejects: list[Reject] = []
+    notices: list[Notice] = []  # a control character replaced: the paper still loads
     for record in read(path):
-        (papers if isinstance(record, Paper) else rejects).append(record)
+        (papers if isinstance(record, Paper) else notices if isinstance(record, Notice) else rejects).append(record)
+    assert all(isinstance(r, Reject) for r in rejects)
+    assert len(notices) <= 0.01 * EXPECTED[name], [str(n) for n in notices[:10]]
     why = collections.Counter(r.reason.split(";")[0] for r in rejects)
-    print(f"\n{name}: {len(papers)} papers, {len(rejects)} rejected {dict(why)}")
+    print(f"\n{name}: {len(papers)} papers, {len(rejects)} rejected {dict(why)}, {len(notices)} notices")
     assert len(papers) + len(rejects) == EXPECTED[name]
     assert len(rejects) <= 0.01 * EXPECTED[name], [str(r) for r in rejects[:10]]
     assert all(p.title and p.abstract and p.key for p in papers)
