@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import replace
 
 import networkx as nx
 
@@ -64,7 +63,14 @@ def record_rank(ex: Extraction) -> str:
     """Which of two records of one paper the graph keeps: the later date, then the larger hash of
     everything the record says (its source file too), so the choice never depends on read order."""
     p = ex.paper
-    digest = hashlib.sha1(repr(replace(ex, paper=replace(p, line=0))).encode("utf-8", "surrogatepass"))
+    parts = [p.key, p.title, p.abstract, p.arxiv_id or "", p.url or "", *p.authors, "\x1e", p.date or "", p.source]
+    for e in (*ex.methods, *ex.datasets):
+        parts += ("\x1d", e.kind, e.key, e.name, e.role, e.kb_id or "", e.long_form or "", *e.aliases, "\x1e",
+                  *e.same_as, "\x1e", *(f"{m.field}\x1e{m.start}\x1e{m.end}\x1e{m.rule}\x1e{m.sentence}" for m in e.mentions))
+    for c in ex.code_urls:
+        parts += ("\x1d", c.url, c.key, c.host, c.owner or "", c.repo or "",
+                  *(f"{m.field}\x1e{m.start}\x1e{m.end}\x1e{m.rule}\x1e{m.sentence}" for m in c.mentions))
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass"))
     return f"{p.date or ''}|{digest.hexdigest()}"
 
 
