@@ -147,6 +147,12 @@ class Known:
 
     def _entity(self, e: Entity, p: Paper, texts: dict[str, str], year: int | None) -> Entity | None:
         surfaces = {texts.get(m.field, "")[m.start:m.end] for m in e.mentions} - {""}
+        if e.kb_id is None:  # a known name the extractor did not link ("GradCAM" defined in full)
+            entry = self.kb.lookup(e.name)
+            if entry is not None and entry.kind == e.kind and not entry.grey:
+                linked = replace(e, kb_id=kb_id(entry.kind, entry.name), key=entity_key(entry.name))
+                if not linked.long_form or self._agrees(replace(linked, name=entry.name), surfaces):
+                    e = linked
         shared = self._shared_name(e, surfaces)
         if shared is not None:
             r = self._sense(e, shared, surfaces)

@@ -58,6 +58,7 @@ def score(g, sample: Path, gold: Path) -> dict:
     judged = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     tp = fp = fn = tn = 0
     lost, errors = [], []
+    both: Counter = Counter()
     for j in judged:
         p = pairs[j["pair"]]
         a, b = (locate(g, p[s], p["kind"], p["key"]) for s in ("a", "b"))
@@ -67,6 +68,8 @@ def score(g, sample: Path, gold: Path) -> dict:
         if a is None or b is None:
             errors.append(("one-absent", j["pair"], p["a"]["name"], f"{a} | {b}"))
         same = a is not None and a == b
+        if a is not None and b is not None:  # both mentions are entities of the graph: identity alone
+            both[(same, bool(j["same"]))] += 1
         if same and j["same"]:
             tp += 1
         elif same:
@@ -79,7 +82,14 @@ def score(g, sample: Path, gold: Path) -> dict:
             tn += 1
     return {"pairs": tp + fp + fn + tn, "gold_same": tp + fn, "tp": tp, "fp": fp, "fn": fn, "tn": tn,
             "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "lost": lost, "errors": errors}
+            "lost": lost, "errors": errors,
+            "both": {"pairs": sum(both.values()), "precision": _ratio(both[(True, True)], both[(True, True)] + both[(True, False)]),
+                     "recall": _ratio(both[(True, True)], both[(True, True)] + both[(False, True)]),
+                     "tp": both[(True, True)], "fp": both[(True, False)], "fn": both[(False, True)]}}
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else 1.0
 
 
 def proposer_share(g) -> dict[str, tuple[int, int, list[tuple[int, str, str]]]]:
@@ -148,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pairs {r['pairs']} (gold same {r['gold_same']}): precision {r['precision']:.3f} "
               f"({r['tp']}/{r['tp'] + r['fp']}), recall {r['recall']:.3f} ({r['tp']}/{r['tp'] + r['fn']}); "
               f"left out, neither mention an entity of the graph any more: {len(r['lost'])} pairs {r['lost']}")
+        b = r["both"]
+        print(f"pairs both of whose mentions the graph holds {b['pairs']}: precision {b['precision']:.3f} "
+              f"({b['tp']}/{b['tp'] + b['fp']}), recall {b['recall']:.3f} ({b['tp']}/{b['tp'] + b['fn']})")
         if args.verbose:
             by: dict[str, list] = defaultdict(list)
             for kind, *rest in r["errors"]:
