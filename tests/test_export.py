@@ -123,3 +123,46 @@ def test_unknown_format_is_a_sink_error(store):
         export(store, "xml", io.BytesIO())
     with pytest.raises(SinkError, match="choose one of"):
         store.export("graphml", io.BytesIO())
+
+
+ORDERED = ("Zoe Z", "Ann A", "Mia M")
+
+
+@pytest.fixture(scope="module")
+def ordered_store(tmp_path_factory):
+    from kg.model import Extraction
+    from tests.test_rdf_helpers import method, paper
+
+    ex = [Extraction(paper("title:o", "Ordered", authors=ORDERED), methods=(method("M"),))]
+    with OxigraphStore(tmp_path_factory.mktemp("o") / "kg-data") as s:
+        s.write(graph_of(small_corpus() + ex))
+        yield s
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")])
+def test_author_order_survives_every_rdf_format(ordered_store, fmt, rdflib_format):
+    from rdflib.collection import Collection
+
+    from kg.sinks.rdf import mint_iri
+    from kg.sinks.vocab import KG
+
+    parsed = rdflib.Graph().parse(data=_export(ordered_store, fmt)[1], format=rdflib_format)
+    head = parsed.value(rdflib.URIRef(mint_iri("https://kg.example.org/", "paper", "title:o")),
+                        rdflib.URIRef(str(KG.authorList)))
+    assert [str(a) for a in Collection(parsed, head)] == list(ORDERED)
+
+
+def test_author_order_survives_graphml_json_and_neo4j_admin(ordered_store, tmp_path):
+    from kg.sinks.neo4j_admin import ARRAY_DELIMITER, export_neo4j_admin
+
+    assert ordered_store.to_networkx().nodes["Paper:title:o"]["authors"] == ORDERED
+    back = nx.read_graphml(io.BytesIO(_export(ordered_store, "graphml")[1]), force_multigraph=True)
+    assert back.nodes["Paper:title:o"]["authors"] == "|".join(ORDERED)
+    doc = json.loads(_export(ordered_store, "json")[1])
+    assert next(n for n in doc["nodes"] if n["id"] == "Paper:title:o")["authors"] == list(ORDERED)
+    export_neo4j_admin(ordered_store.to_networkx(), tmp_path / "csv")
+    import csv
+
+    with open(tmp_path / "csv" / "nodes-Paper.csv", newline="", encoding="utf-8") as f:
+        rows = {r["key:ID(Paper)"]: r for r in csv.DictReader(f)}
+    assert rows["title:o"]["authors:string[]"].split(ARRAY_DELIMITER) == list(ORDERED)

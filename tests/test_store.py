@@ -348,3 +348,33 @@ def test_no_compaction_when_stopping_on_an_error_or_ctrl_c(tmp_path, monkeypatch
     assert compacted == []
     kg.api.ingest([papers], store=tmp_path / "b", batch_size=2)
     assert compacted == [tmp_path / "b"]
+
+
+def test_author_order_is_kept_and_a_reordered_list_replaces_the_old_one(tmp_path):
+    def version(authors):
+        return [Extraction(paper("title:x", "X", authors=authors), methods=(method("M"),))]
+
+    with OxigraphStore(tmp_path / "s") as s:
+        s.write(graph_of(version(("Zoe", "Ann", "Mia"))))
+        assert s.to_networkx().nodes["Paper:title:x"]["authors"] == ("Zoe", "Ann", "Mia")
+        same = s.write(graph_of(version(("Zoe", "Ann", "Mia"))))
+        s.counts()  # waits for the load, which counts the unchanged papers
+        assert same.extra["unchanged_papers"] == 1
+        s.write(graph_of(version(("Mia", "Zoe"))))
+        assert s.to_networkx().nodes["Paper:title:x"]["authors"] == ("Mia", "Zoe")
+        reordered = s.write(graph_of(version(("Ann", "Zoe", "Mia"))))  # same creators, new order
+        s.counts()
+        assert reordered.extra["unchanged_papers"] == 0
+        assert s.to_networkx().nodes["Paper:title:x"]["authors"] == ("Ann", "Zoe", "Mia")
+        got = _quads(s)
+    assert got == _fresh(tmp_path, "fresh", version(("Ann", "Zoe", "Mia")))  # no cell left over
+
+
+def test_a_neighbourhood_keeps_the_author_order(tmp_path):
+    from kg.sinks.subgraph import neighbourhood
+
+    ex = [Extraction(paper("title:x", "X", authors=("Zoe", "Ann")), methods=(method("M"),))]
+    with OxigraphStore(tmp_path / "s") as s:
+        s.write(graph_of(ex))
+        g, _ = neighbourhood(s.store, ["https://kg.example.org/paper/title%3Ax"])
+    assert g.nodes["Paper:title:x"]["authors"] == ("Zoe", "Ann")

@@ -25,6 +25,7 @@ __all__ = [
     "check_base_iri",
     "mint_iri",
     "mention_iri",
+    "author_cell_iri",
     "graph_to_quads",
     "graph_to_ntriples",
     "entity_ntriples",
@@ -69,6 +70,7 @@ _M_NAME, _M_ALIAS = f"<{KG.name}>", f"<{KG.alias}>"
 _NAME_KEY, _SENSE, _AMBIGUOUS, _KB_ID = f"<{KG.nameKey}>", f"<{KG.sense}>", f"<{KG.ambiguous}>", f"<{KG.kbId}>"
 _RECORD, _SAME_AS = f"<{KG.record}>", f"<{SCHEMA_NS}sameAs>"
 _TRUE = f'"true"^^<{_XSD}boolean>'
+_AUTHORS, _FIRST, _REST, _NIL = f"<{KG.authorList}>", f"<{RDF.first}>", f"<{RDF.rest}>", f"<{RDF.nil}>"
 _CLASSES = {
     "Paper": (str(KG.Paper), SCHEMA_NS + "ScholarlyArticle"),
     "Method": (str(KG.Method),),
@@ -113,6 +115,24 @@ def mention_iri(base: str, paper_key: str, entity: str, etype: str, m: Mention, 
     parts = (paper_key, entity, etype, m.field, str(m.start), str(m.end), m.rule, m.sentence, source, *names)
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{base}mention/{digest}"
+
+
+def author_cell_iri(paper_iri: str, i: int) -> str:
+    """The IRI of cell ``i`` (1-based) of a paper's author list: minted, not a blank node, so a
+    re-ingest writes the same triples and the store can find and replace the paper's list."""
+    return f"{paper_iri}/authors/{i}"
+
+
+def _author_lines(s: str, authors: tuple[str, ...] | list[str]) -> list[str]:
+    """``s kg:authorList ( a1 a2 ... )`` as N-Triples with minted cells (order kept)."""
+    if not authors:
+        return []
+    cells = [f"<{author_cell_iri(s[1:-1], i)}>" for i in range(1, len(authors) + 1)]
+    lines = [f"{s} {_AUTHORS} {cells[0]} ."]
+    for i, (cell, name) in enumerate(zip(cells, authors)):
+        rest = cells[i + 1] if i + 1 < len(cells) else _NIL
+        lines += (f"{cell} {_FIRST} {_lit(name)} .", f"{cell} {_REST} {rest} .")
+    return lines
 
 
 def _lit(value: str) -> str:
@@ -179,6 +199,7 @@ def paper_ntriples(graph: nx.MultiDiGraph, pid: str, base: str, iris: dict[str, 
     if p.get("url"):
         lines.append(f"{s} {_URL} {_uri_lit(p['url'])} .")
     lines.extend(f"{s} {_CREATOR} {_lit(a)} ." for a in p.get("authors") or ())
+    lines += _author_lines(s, p.get("authors") or ())
     if p.get("date"):
         lines.append(f"{s} {_DATE} {_lit(p['date'])} .")
     if p.get("source"):
@@ -252,14 +273,16 @@ _P = {name: _iri(v) for name, v in (
     ("entity", _M_ENTITY), ("rel", _M_REL), ("field", _M_FIELD), ("start", _M_START),
     ("end", _M_END), ("sentence", _M_SENT), ("rule", _M_RULE), ("mname", _M_NAME), ("malias", _M_ALIAS),
     ("name_key", _NAME_KEY), ("sense", _SENSE), ("ambiguous", _AMBIGUOUS), ("kb_id", _KB_ID),
-    ("record", _RECORD), ("same_as", _SAME_AS))}
+    ("record", _RECORD), ("same_as", _SAME_AS), ("authors", _AUTHORS),
+    ("first", _FIRST), ("rest", _REST))}
 
 
 def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
     """Read quads (or triples) written by :func:`graph_to_quads` back into the DESIGN.md graph shape.
 
-    Graph names are ignored (the union is read). Lossy only where RDF is a set: a paper's authors
-    come back sorted, and an entity's ``name`` is its smallest label, the other names aliases.
+    Graph names are ignored (the union is read). Authors come back in the order of the paper's
+    ``kg:authorList`` (sorted ``dcterms:creator`` values when a paper has no complete list). Lossy
+    only where RDF is a set: an entity's ``name`` is its smallest label, the other names aliases.
     """
     subj: dict[str, dict[str, set]] = defaultdict(dict)
     for q in quads:
@@ -313,7 +336,7 @@ def _to_graph(subj: dict[str, dict[str, set]]) -> nx.MultiDiGraph:
         if label == "Paper":
             g.add_node(nid, label=label, key=key, title=_one(props, P["title"]),
                        abstract=_one(props, P["abstract"]), arxiv_id=_one(props, P["arxiv"]),
-                       url=_one(props, P["url"]), authors=tuple(sorted(props.get(P["creator"], ()))),
+                       url=_one(props, P["url"]), authors=_authors(subj, props),
                        date=_one(props, P["date"]), source=_one(props, P["source"]) or "",
                        record=_one(props, P["record"]))
         elif label == "CodeRepository":
@@ -352,6 +375,22 @@ def _to_graph(subj: dict[str, dict[str, set]]) -> nx.MultiDiGraph:
                 g.add_edge(ids[iri], ids[target], key=etype, type=etype, mentions=tuple(ms),
                            source=g.nodes[ids[iri]]["source"], **extra)
     return g
+
+
+def _authors(subj: dict[str, dict[str, set]], props: dict[str, set]) -> tuple[str, ...]:
+    """The names along the paper's ``kg:authorList``, or its sorted creators if the list is broken."""
+    out: list[str] = []
+    cell = _one(props, _P["authors"])
+    nil, seen = _iri(_NIL), set()
+    while cell is not None and cell != nil:
+        c = subj.get(cell, {})
+        first, rest = c.get(_P["first"]), c.get(_P["rest"])
+        if cell in seen or not first or len(first) != 1 or not rest or len(rest) != 1:
+            return tuple(sorted(props.get(_P["creator"], ())))
+        seen.add(cell)
+        out.append(next(iter(first)))
+        cell = next(iter(rest))
+    return tuple(out) if cell is not None else tuple(sorted(props.get(_P["creator"], ())))
 
 
 def _first_class(props: dict[str, set]) -> str | None:

@@ -65,6 +65,8 @@ _OF_ENTITY = NamedNode(str(KG.entity))
 _M_NAME, _M_ALIAS = NamedNode(str(KG.name)), NamedNode(str(KG.alias))
 _LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+_AUTHOR_LIST = NamedNode(str(KG.authorList))
+_REST = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 _EDGE_NODES = tuple(NamedNode(iri) for iri in EDGE_PREDICATES.values())
 _LABEL_CLASSES = {"Paper": KG.Paper, "Method": KG.Method, "Dataset": KG.Dataset,
                   "CodeRepository": KG.CodeRepository}
@@ -326,21 +328,34 @@ class OxigraphStore:
     def _unchanged(self, iri: NamedNode, text: bytes) -> bool:
         """Whether the stored paper ``iri`` says exactly what ``text`` says. A mention IRI hashes
         everything its resource says (kg.sinks.rdf.mention_iri), so comparing the paper's own
-        triples and its set of mention IRIs is enough: mention triples are not read back."""
-        own, mentions = set(), set()
+        triples, its author-list cells and its set of mention IRIs is enough: mention triples are
+        not read back."""
+        own, mentions, cell_prefix = set(), set(), iri.value + "/"
         for q in parse(text, RdfFormat.N_TRIPLES):
-            if q.subject == iri:
-                own.add(q.triple)
+            if q.subject == iri or q.subject.value.startswith(cell_prefix):
+                own.add(q.triple)  # the paper's own triples and its author-list cells
             elif q.predicate == _PAPER_OF:
                 mentions.add(q.subject)
         store = self._raw()
-        return (own == {q.triple for q in store.quads_for_pattern(iri, None, None, _DG)}
+        stored = {q.triple for s in (iri, *self._cells(iri)) for q in store.quads_for_pattern(s, None, None, _DG)}
+        return (own == stored
                 and mentions == {q.subject for q in store.quads_for_pattern(None, _PAPER_OF, iri, _DG)})
 
-    def _owned(self, iri: NamedNode) -> set:
-        """The triples paper ``iri`` owns: its own and those of its mention resources."""
+    def _cells(self, iri: NamedNode) -> list[NamedNode]:
+        """The cells of paper ``iri``'s author list (kg.sinks.rdf.author_cell_iri), in order."""
         store = self._raw()
-        out = {q.triple for q in store.quads_for_pattern(iri, None, None, _DG)}
+        cells: list[NamedNode] = []
+        nxt = [q.object for q in store.quads_for_pattern(iri, _AUTHOR_LIST, None, _DG)]
+        while nxt and isinstance(nxt[0], NamedNode) and nxt[0].value.startswith(iri.value + "/") \
+                and nxt[0] not in cells:
+            cells.append(nxt[0])
+            nxt = [q.object for q in store.quads_for_pattern(nxt[0], _REST, None, _DG)]
+        return cells
+
+    def _owned(self, iri: NamedNode) -> set:
+        """The triples paper ``iri`` owns: its own, its author-list cells' and its mention resources'."""
+        store = self._raw()
+        out = {q.triple for s in (iri, *self._cells(iri)) for q in store.quads_for_pattern(s, None, None, _DG)}
         for m in [q.subject for q in store.quads_for_pattern(None, _PAPER_OF, iri, _DG)]:
             out.update(q.triple for q in store.quads_for_pattern(m, None, None, _DG))
         return out

@@ -24,6 +24,8 @@ _PAPER_CLASS = NamedNode(str(KG.Paper))
 _PAPER_OF = NamedNode(str(KG.paper))
 _ENTITY = NamedNode(str(KG.entity))
 _EDGES = tuple(NamedNode(iri) for iri in EDGE_PREDICATES.values())
+_AUTHORS = NamedNode(str(KG.authorList))
+_REST = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 
 
 def find_nodes(store: Store, query: str, limit: int = 10) -> list[str]:
@@ -71,6 +73,20 @@ def _papers_of(store: Store, iri: str) -> list[str]:
     return sorted(papers, key=lambda p: (dated[p], p), reverse=True)
 
 
+def _author_cells(store: Store, paper: NamedNode) -> list[Quad]:
+    """The triples of ``paper``'s author-list cells (so the authors keep their order)."""
+    out: list[Quad] = []
+    cells = [q.object for q in store.quads_for_pattern(paper, _AUTHORS, None, _DG)]
+    seen: set = set()
+    while cells and isinstance(cells[0], NamedNode) and cells[0].value.startswith(paper.value + "/") \
+            and cells[0] not in seen:
+        seen.add(cells[0])
+        quads = list(store.quads_for_pattern(cells[0], None, None, _DG))
+        out.extend(quads)
+        cells = [q.object for q in quads if q.predicate == _REST]
+    return out
+
+
 def _quads(store: Store, papers: Iterable[str], entities: Iterable[str], only: set[str] | None = None) -> list[Quad]:
     """Every triple of ``papers`` (with their mentions) and of the entities they and ``entities`` name;
     with ``only``, the papers' edges (and mentions) to other entities than those are left out."""
@@ -84,6 +100,7 @@ def _quads(store: Store, papers: Iterable[str], entities: Iterable[str], only: s
                     continue
                 targets.add(q.object.value)
             out.append(q)
+        out.extend(_author_cells(store, node))
         for m in store.quads_for_pattern(None, _PAPER_OF, node, _DG):
             quads = list(store.quads_for_pattern(m.subject, None, None, _DG))
             if only is not None and not any(q.predicate == _ENTITY and q.object.value in only for q in quads):

@@ -30,6 +30,8 @@ class KG(DefinedNamespace):
 
     # paper -> entity relations
     arxivId: URIRef  # The arXiv identifier of a paper, without version.
+    authorList: URIRef  # The paper's authors in the order given, as an rdf:List of names.
+    contentHash: URIRef  # A hash of everything that determined the paper's triples (kg skips unchanged papers).
     proposes: URIRef  # The paper proposes this method.
     mentions: URIRef  # The paper names this method without proposing it.
     introduces: URIRef  # The paper introduces this dataset.
