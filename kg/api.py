@@ -373,22 +373,25 @@ def _unreadable_error(unreadable: list[str], paths: Sequence[Path], done: str) -
     return SourceError("; ".join(unreadable) + rest)
 
 
-def export(store: Path, fmt: str, out: IO[bytes] | Path, base_iri: str = DEFAULT_BASE_IRI) -> int:
+def export(store: Path, fmt: str, out: IO[bytes] | Path, base_iri: str = DEFAULT_BASE_IRI, *,
+           provenance: bool = True) -> int:
     """Export the embedded store as ``fmt`` to a binary stream or a file (for ``neo4j-admin``, a
     folder). A file (or the folder's files) is written atomically: beside it first, renamed into
     place only once complete, so a failed run (no store, store busy, full disk, Ctrl-C) leaves what
-    was there unchanged."""
+    was there unchanged. ``provenance=False`` exports the lean graph: papers, entities and
+    relations only, without the mention resources (RDF) or the mentions arrays and source files of
+    edges (other formats)."""
     from kg.sinks import get_exporter
 
     exporter = get_exporter(fmt)
     with open_store(store, base_iri, read_only=True) as st:
         if fmt == "neo4j-admin":
-            written = exporter(st.to_networkx(), Path(out))  # type: ignore[arg-type]
+            written = exporter(st.to_networkx(provenance=provenance), Path(out), provenance=provenance)
             return sum(written.values())
         if isinstance(out, (str, Path)):
             with atomic_write(out, "wb") as f:
-                return int(exporter(st, f))
-        return int(exporter(st, out))
+                return int(exporter(st, f, provenance=provenance))
+        return int(exporter(st, out, provenance=provenance))
 
 
 def run_query(

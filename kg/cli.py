@@ -180,22 +180,26 @@ def _export_formats() -> list[str]:
               help="File (folder for neo4j-admin); default stdout.")
 @store_option
 @click.option("--base-iri", default=None, help="Base IRI the store was written with.")
-def export(fmt: str, output: Path | None, store: Path | None, base_iri: str | None) -> None:
+@click.option("--no-provenance", is_flag=True,
+              help="Lean graph: papers, entities and relations only (no mentions, sentences, offsets).")
+def export(fmt: str, output: Path | None, store: Path | None, base_iri: str | None,
+           no_provenance: bool) -> None:
     """Export the whole graph from the embedded store.
 
-    Example: kg export --format turtle -o graph.ttl
+    Example: kg export --format turtle -o graph.ttl   (add --no-provenance for a lean graph)
     """
     s = settings(store=store, base_iri=base_iri)
+    opts = {"provenance": not no_provenance}
     with user_errors():
         if fmt == "neo4j-admin":
             if output is None:
                 raise click.UsageError("--format neo4j-admin writes CSV files: give -o FOLDER")
-            n = api.export(s.store, fmt, output, s.base_iri)
+            n = api.export(s.store, fmt, output, s.base_iri, **opts)
         elif output is None:
-            n = api.export(s.store, fmt, sys.stdout.buffer, s.base_iri)
+            n = api.export(s.store, fmt, sys.stdout.buffer, s.base_iri, **opts)
             sys.stdout.buffer.flush()
         else:
-            n = api.export(s.store, fmt, output, s.base_iri)
+            n = api.export(s.store, fmt, output, s.base_iri, **opts)
     if output is not None:
         click.echo(f"wrote {n:,} items to {output}", err=True)
 

@@ -21,9 +21,12 @@ __all__ = ["EXPORTERS", "export", "graph_for_graphml", "graph_to_json", "xml_val
 _JOIN = "|"  # GraphML values must be scalars: tuples of names are joined with this
 
 
-def _rdf(fmt: str) -> Callable[[OxigraphStore, BinaryIO], int]:
-    def exporter(store: OxigraphStore, out: BinaryIO) -> int:
-        return store.export(fmt, out)
+Exporter = Callable[..., int]  # (store, out, *, provenance=True) -> items written
+
+
+def _rdf(fmt: str) -> Exporter:
+    def exporter(store: OxigraphStore, out: BinaryIO, *, provenance: bool = True) -> int:
+        return store.export(fmt, out, provenance=provenance)
 
     exporter.__doc__ = f"Write the store as {fmt} (streamed by Oxigraph); returns triples written."
     return exporter
@@ -96,10 +99,10 @@ def xml_text(g: nx.MultiDiGraph) -> str:
     return ET.tostring(writer.xml, encoding="unicode").replace("\r", "&#13;")
 
 
-def _graphml(store: OxigraphStore, out: BinaryIO) -> int:
+def _graphml(store: OxigraphStore, out: BinaryIO, *, provenance: bool = True) -> int:
     """Write the store as GraphML; returns nodes + edges written. Not nx.generate_graphml: its
     ``splitlines()`` turns CR, U+0085, U+2028 and U+2029 inside values into line feeds."""
-    g = graph_for_graphml(store.to_networkx())
+    g = graph_for_graphml(store.to_networkx(provenance=provenance))
     text = _text(out)
     try:
         text.write('<?xml version="1.0" encoding="utf-8"?>\n')
@@ -111,9 +114,9 @@ def _graphml(store: OxigraphStore, out: BinaryIO) -> int:
     return g.number_of_nodes() + g.number_of_edges()
 
 
-def _json(store: OxigraphStore, out: BinaryIO) -> int:
+def _json(store: OxigraphStore, out: BinaryIO, *, provenance: bool = True) -> int:
     """Write the store as networkx node-link JSON; returns nodes + edges written."""
-    g = store.to_networkx()
+    g = store.to_networkx(provenance=provenance)
     text = _text(out)
     try:
         json.dump(graph_to_json(g), text, ensure_ascii=False)
@@ -124,7 +127,7 @@ def _json(store: OxigraphStore, out: BinaryIO) -> int:
     return g.number_of_nodes() + g.number_of_edges()
 
 
-EXPORTERS: dict[str, Callable[[OxigraphStore, BinaryIO], int]] = {
+EXPORTERS: dict[str, Exporter] = {
     "turtle": _rdf("turtle"),
     "ntriples": _rdf("ntriples"),
     "nquads": _rdf("nquads"),
@@ -135,11 +138,14 @@ EXPORTERS: dict[str, Callable[[OxigraphStore, BinaryIO], int]] = {
 }
 
 
-def export(store: OxigraphStore, fmt: str, out: BinaryIO) -> int:
-    """Write ``store`` to ``out`` in ``fmt`` (a key of :data:`EXPORTERS`); returns items written."""
+def export(store: OxigraphStore, fmt: str, out: BinaryIO, *, provenance: bool = True) -> int:
+    """Write ``store`` to ``out`` in ``fmt`` (a key of :data:`EXPORTERS`); returns items written.
+
+    Without ``provenance``: the lean graph, papers, entities and relations only (no mention
+    resources in RDF, no ``mentions``/``source`` on edges in GraphML and JSON)."""
     if fmt not in EXPORTERS:
         raise SinkError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORTERS)}")
     try:
-        return EXPORTERS[fmt](store, out)
+        return EXPORTERS[fmt](store, out, provenance=provenance)
     except OSError as e:
         raise SinkError(f"writing the {fmt} export failed: {e}") from e

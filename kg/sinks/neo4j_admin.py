@@ -14,8 +14,8 @@ from kg.errors import SinkError
 from kg.keys import arxiv_iri
 from kg.files import AtomicFiles
 
-__all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "ARRAY_DELIMITER", "IMPORT_OPTIONS",
-           "import_command", "node_row", "relationship_row"]
+__all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "LEAN_REL_HEADERS", "ARRAY_DELIMITER",
+           "IMPORT_OPTIONS", "import_command", "node_row", "relationship_row"]
 
 # U+001F (unit separator), not neo4j-admin's default ';': sentences and names contain ';' and
 # neo4j-admin has no way to escape the array delimiter inside an element.
@@ -48,6 +48,8 @@ REL_HEADERS: dict[str, list[str]] = {
         *(["name", "aliases:string[]"] if label != "CodeRepository" else []), ":TYPE"]
     for t, label in _TARGET.items()
 }
+# without provenance (kg export --no-provenance): the relationship and nothing else
+LEAN_REL_HEADERS: dict[str, list[str]] = {t: [h[0], h[1], h[-1]] for t, h in REL_HEADERS.items()}
 
 
 def _cell(value: Any) -> str:
@@ -72,8 +74,12 @@ def node_row(label: str, attrs: dict[str, Any]) -> list[str]:
     return [label if attr is None else _cell(attrs.get(attr)) for _, attr in NODE_HEADERS[label]]
 
 
-def relationship_row(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> list[str]:
-    """The CSV cells of edge ``u -> v`` (columns of ``REL_HEADERS[data["type"]]``)."""
+def relationship_row(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any], *,
+                     provenance: bool = True) -> list[str]:
+    """The CSV cells of edge ``u -> v`` (columns of ``REL_HEADERS[data["type"]]``, or without
+    ``provenance`` of ``LEAN_REL_HEADERS``: the ends and the type)."""
+    if not provenance:
+        return [graph.nodes[u]["key"], graph.nodes[v]["key"], data["type"]]
     ms = data.get("mentions") or ()
     return [
         graph.nodes[u]["key"], graph.nodes[v]["key"],
@@ -101,7 +107,7 @@ def import_command(out_dir: Path, database: str = "neo4j") -> str:
     return " ".join(shlex.quote(a) for a in args)
 
 
-def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
+def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path, *, provenance: bool = True) -> dict[str, int]:
     """Write ``nodes-LABEL.csv`` and ``relationships-TYPE.csv`` into ``out_dir`` (created if needed).
 
     Returns rows written per label and per type, e.g. ``{"Paper": 3, "USES": 5, ...}``. The files
@@ -109,8 +115,10 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
     joined with U+001F, so import with ``--array-delimiter=U+001F --multiline-fields=true``
     (``import-command.txt`` in ``out_dir`` has the whole command). Every file is written beside
     its final name and renamed into place once all of them are complete: a failed or interrupted
-    export leaves the folder's old files as they were (and a folder it created is removed).
+    export leaves the folder's old files as they were (and a folder it created is removed). Without ``provenance`` a
+    relationship row has only its ends and type (:data:`LEAN_REL_HEADERS`).
     """
+    headers = REL_HEADERS if provenance else LEAN_REL_HEADERS
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SinkError(f"cannot write neo4j-admin CSV files to {out_dir}: it is not a folder; "
@@ -126,7 +134,7 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
                 writers[label] = csv.writer(f)
                 writers[label].writerow([h for h, _ in cols])
                 counts[label] = 0
-            for rtype, header in REL_HEADERS.items():
+            for rtype, header in headers.items():
                 f = files.open(_rel_path(out_dir, rtype), "w", newline="", encoding="utf-8")
                 writers[rtype] = csv.writer(f)
                 writers[rtype].writerow(header)
@@ -141,7 +149,7 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, int]:
                 rtype = data.get("type")
                 if rtype not in REL_HEADERS:
                     raise SinkError(f"edge {u!r} -> {v!r} has unknown type {rtype!r}")
-                writers[rtype].writerow(relationship_row(graph, u, v, data))
+                writers[rtype].writerow(relationship_row(graph, u, v, data, provenance=provenance))
                 counts[rtype] += 1
             files.open(out_dir / "import-command.txt", "w", encoding="utf-8").write(import_command(out_dir) + "\n")
     except BaseException as e:

@@ -298,11 +298,13 @@ def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
     return _to_graph(subj)
 
 
-def store_to_networkx(store: Store) -> nx.MultiDiGraph:
+def store_to_networkx(store: Store, *, provenance: bool = True) -> nx.MultiDiGraph:
     """The default graph of a pyoxigraph ``store`` read back like :func:`quads_to_networkx`.
 
     One pattern scan per predicate the graph needs (and per class for ``rdf:type``), values kept
     as plain strings: no per-node query, and the mentions' own type triples are never read.
+    Without ``provenance`` the mention resources are not read at all and edges carry neither
+    ``mentions`` nor ``source`` (the lean graph of ``kg export --no-provenance``).
     """
     dg = DefaultGraph()
     subj: dict[str, dict[str, set]] = defaultdict(dict)
@@ -310,7 +312,8 @@ def store_to_networkx(store: Store) -> nx.MultiDiGraph:
     for cls in _CLASS_LABEL:  # a mention is known by its kg:paper (see _first_class)
         for q in store.quads_for_pattern(None, NamedNode(type_iri), NamedNode(cls), dg):
             subj[q.subject.value].setdefault(type_iri, set()).add(cls)
-    for pred in (*(v for k, v in _P.items() if k != "type"), *_PRED_EDGE):
+    skip = {"type"} if provenance else {"type", *_MENTION_KEYS}
+    for pred in (*(v for k, v in _P.items() if k not in skip), *_PRED_EDGE):
         conv = int if pred in _INTS else None
         for q in store.quads_for_pattern(None, NamedNode(pred), None, dg):
             value = q.object.value
@@ -319,10 +322,13 @@ def store_to_networkx(store: Store) -> nx.MultiDiGraph:
             if vals is None:
                 vals = props[pred] = set()
             vals.add(conv(value) if conv else value)
-    return _to_graph(subj)
+    return _to_graph(subj, provenance)
 
 
-def _to_graph(subj: dict[str, dict[str, set]]) -> nx.MultiDiGraph:
+_MENTION_KEYS = ("paper", "entity", "rel", "field", "start", "end", "sentence", "rule")
+
+
+def _to_graph(subj: dict[str, dict[str, set]], provenance: bool = True) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     ids: dict[str, str] = {}
     label_of = {iri: _first_class(props) for iri, props in subj.items()}
@@ -367,6 +373,9 @@ def _to_graph(subj: dict[str, dict[str, set]]) -> nx.MultiDiGraph:
             continue
         for pred, etype in _PRED_EDGE.items():
             for target in sorted(props.get(pred, ())):
+                if not provenance:
+                    g.add_edge(ids[iri], ids[target], key=etype, type=etype)
+                    continue
                 ms = sorted(mentions.get((iri, target, etype), ()), key=_mention_order)
                 extra: dict[str, object] = {}
                 if etype != "HAS_CODE":

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 import networkx as nx
 from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store,
-                        Variable, parse)
+                        Variable, parse, serialize)
 
 from kg.errors import SinkError
 from kg.files import atomic_write
@@ -410,17 +410,30 @@ class OxigraphStore:
         out["triples"] = out["quads"] = len(store)
         return out
 
-    def export(self, fmt: str, out: BinaryIO) -> int:
+    def export(self, fmt: str, out: BinaryIO, *, provenance: bool = True) -> int:
         """Serialise the store to ``out`` in an RDF format of :data:`RDF_FORMATS` (Oxigraph's own
-        dump of the default graph); returns the number of triples written."""
+        dump of the default graph); returns the number of triples written. Without ``provenance``
+        the mention resources (``{base}mention/...``, every triple about them) are left out."""
         if fmt not in RDF_FORMATS:
             raise SinkError(f"unknown RDF export format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
         try:
             store = self.store
-            n = len(store)
             prefixes = PREFIXES if fmt in ("turtle", "trig", "jsonld") else None
-            store.dump(out, RDF_FORMATS[fmt], from_graph=_DG, prefixes=prefixes)
-            return n
+            if provenance:
+                n = len(store)
+                store.dump(out, RDF_FORMATS[fmt], from_graph=_DG, prefixes=prefixes)
+                return n
+            mention = mint_iri(self.base_iri, "mention", "")
+            lean = [0]
+
+            def kept():
+                for q in store.quads_for_pattern(None, None, None, _DG):
+                    if not q.subject.value.startswith(mention):
+                        lean[0] += 1
+                        yield q if fmt in ("nquads", "trig") else q.triple
+
+            serialize(kept(), out, RDF_FORMATS[fmt], prefixes=prefixes)
+            return lean[0]
         except (OSError, RuntimeError) as e:
             if is_damage(e):
                 raise damaged(self.path, e) from e
@@ -430,9 +443,10 @@ class OxigraphStore:
         except ValueError as e:
             raise SinkError(f"exporting store {self.path} as {fmt} failed: {e}") from e
 
-    def to_networkx(self) -> nx.MultiDiGraph:
-        """The store read back into the graph shape of DESIGN.md (for graphml/json export, stats)."""
-        return store_to_networkx(self.store)
+    def to_networkx(self, *, provenance: bool = True) -> nx.MultiDiGraph:
+        """The store read back into the graph shape of DESIGN.md (for graphml/json export, stats);
+        without ``provenance``, edges carry no mentions and no source file."""
+        return store_to_networkx(self.store, provenance=provenance)
 
 
 @dataclass
