@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.config import DEFAULT_BASE_IRI
+from kg.changes import ChangePlan, extractor_fingerprint, held_by_all
 from kg.errors import ConfigError, KGError, SourceError
 from kg.files import atomic_write
-from kg.graph import build_graph
+from kg.graph import build_graph, node_id
 from kg.model import Extraction, Notice, Paper, Reject, WriteStats
 
 __all__ = [
@@ -82,11 +83,17 @@ class Rejects:
 
 @dataclass
 class IngestReport:
-    """What one ingest did: counts of distinct entities seen in this run, and its rejects."""
+    """What one ingest did: papers read (distinct; ``duplicates`` more records repeated one and
+    were merged into it), of which ``new``, ``updated`` and ``unchanged`` (held by every sink with
+    the same content hash, so not extracted again); counts of distinct entities in the papers
+    extracted in this run; its rejects."""
 
     papers: int = 0
     rejected: Rejects = field(default_factory=Rejects)
     duplicates: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
     methods: int = 0
     datasets: int = 0
     code_repositories: int = 0
@@ -97,7 +104,8 @@ class IngestReport:
 
     def summary(self) -> str:
         return (
-            f"papers read: {self.papers}, rejected: {len(self.rejected)}, "
+            f"papers read: {self.papers}, rejected: {len(self.rejected)}, new: {self.new}, "
+            f"updated: {self.updated}, unchanged: {self.unchanged}, duplicates merged: {self.duplicates}, "
             f"methods: {self.methods}, datasets: {self.datasets}, "
             f"code repositories: {self.code_repositories}, relationships: {self.relationships}, "
             f"seconds: {self.seconds:.1f}"
@@ -209,9 +217,12 @@ def ingest(
 
     Each batch is written to every sink before the next is read, so an interruption loses at
     most the batch in flight, and running the same ingest again completes it (writes are
-    idempotent per paper). Pass ``report`` to watch it fill as batches land (after a Ctrl-C it
-    says how far the ingest got). A file that cannot be read at all does not stop the others:
-    they are ingested, then a ``SourceError`` names every unreadable file.
+    idempotent per paper). A paper every sink already holds with the same content hash
+    (kg.changes: its fields, source file and the extractor's fingerprint) is not extracted again;
+    when nothing needs extracting the extractor is never loaded. Pass ``report`` to watch it fill
+    as batches land (after a Ctrl-C it says how far the ingest got). A file that cannot be read
+    at all does not stop the others: they are ingested, then a ``SourceError`` names every
+    unreadable file.
     """
     if store is None and neo4j is None:
         raise KGError("nothing to write to: give a --store, or --neo4j URI")
@@ -234,17 +245,23 @@ def ingest(
             sinks.append(("oxigraph", open_store(store, base_iri)))
         if neo4j is not None:
             sinks.append(("neo4j", open_neo4j(neo4j)))
-        extractor = _extractor(kb_files, model)
-        papers = iter_papers(paths, input_format, _reject, unreadable, records, on_notice)
-        seen: dict[str, set[str]] = {"Paper": set(), "Method": set(), "Dataset": set(),
-                                     "CodeRepository": set()}
-        for chunk in _batched(extractor.extract_all(papers, workers=workers, on_error=_reject), batch_size):
+        plan = ChangePlan(extractor_fingerprint(kb_files, model), held_by_all([s.content_hashes for _, s in sinks]),
+                          window=batch_size)
+        papers = plan.select(iter_papers(paths, input_format, _reject, unreadable, records, on_notice))
+        first = next(papers, None)  # None: every paper is unchanged, no extractor needed
+        seen: dict[str, set[str]] = {"Method": set(), "Dataset": set(), "CodeRepository": set()}
+        extracted = () if first is None else _extractor(kb_files, model).extract_all(
+            itertools.chain([first], papers), workers=workers, on_error=_reject)
+        for chunk in _batched(extracted, batch_size):
             graph = build_graph(chunk)
+            for ex in chunk:  # in input order: a paper read twice takes its last occurrence's hash
+                graph.nodes[node_id("Paper", ex.paper.key)]["content_hash"] = plan.chain_of(ex.paper)
             for name, sink in sinks:
                 report.sinks.setdefault(name, WriteStats()).add(sink.write(graph))
-            _count(report, seen, chunk, graph)
+            _count(report, seen, chunk, graph, plan)
             if progress is not None:
                 _tell(progress, len(chunk), chunk[-1].paper)
+        _count(report, seen, [], None, plan)
         finished = True
         if unreadable:
             raise _unreadable_error(unreadable, paths, f"ingested: {report.papers:,} papers")
@@ -258,13 +275,13 @@ def ingest(
     return report
 
 
-def _count(report: IngestReport, seen: dict[str, set[str]], chunk: list[Extraction], graph: Any) -> None:
+def _count(report: IngestReport, seen: dict[str, set[str]], chunk: list[Extraction], graph: Any,
+           plan: Any) -> None:
+    report.papers, report.duplicates = plan.papers, plan.duplicates
+    report.new, report.updated, report.unchanged = plan.new, plan.updated, plan.unchanged
+    if graph is None:
+        return
     for ex in chunk:
-        if ex.paper.key in seen["Paper"]:
-            report.duplicates += 1
-        else:
-            report.papers += 1
-            seen["Paper"].add(ex.paper.key)
         report.last = f"{ex.paper.source}:{ex.paper.line}"
     for _, data in graph.nodes(data=True):
         if data["label"] != "Paper":

@@ -131,7 +131,7 @@ EXPECTED = {
                 "extraction / tokenizer floor", "extraction, workers=2: seconds",
                 "extraction, workers=2: abstracts/s"],
     "store": ["store ingest, workers=2: seconds", "store ingest, workers=2: papers/s",
-              "store ingest: triples written", "store size on disk"],
+              "store ingest: triples written", "store size on disk", "re-run of the unchanged corpus: seconds"],
     "export": ["Turtle export: seconds", "Turtle export: triples/s", "N-Triples export: seconds",
                "N-Triples export: triples/s"],
     "memory": ["extraction peak RSS, 1x", "extraction peak RSS, 2x", "extraction peak RSS, 2x / 1x"],

@@ -38,12 +38,12 @@ def test_headers_and_rows(tmp_path: Path) -> None:
                       "PROPOSES": 1, "MENTIONS": 1, "INTRODUCES": 0, "USES": 1, "HAS_CODE": 1}
     papers = _read(tmp_path / "nodes-Paper.csv")
     assert papers[0] == ["key:ID(Paper)", "title", "abstract", "arxiv_id", "url", "authors:string[]",
-                         "date", "source", "record", "same_as", ":LABEL"]
+                         "date", "source", "record", "same_as", "content_hash", ":LABEL"]
     records = {d["key"]: d["record"] for _, d in _graph().nodes(data=True) if d["label"] == "Paper"}
     assert papers[1] == ["arxiv:2403.00001", 'A "quoted", title; ok', "Line one.\nLine two, with comma.",
                          "2403.00001", "https://arxiv.org/abs/2403.00001", f"Ann; Jr.{D}Bo", "2024-03-11",
-                         "a.jsonl", records["arxiv:2403.00001"], "https://arxiv.org/abs/2403.00001", "Paper"]
-    assert papers[2] == ["title:abc", "Second", "Abs.", "", "", "", "", "b.csv", records["title:abc"], "", "Paper"]
+                         "a.jsonl", records["arxiv:2403.00001"], "https://arxiv.org/abs/2403.00001", "", "Paper"]
+    assert papers[2] == ["title:abc", "Second", "Abs.", "", "", "", "", "b.csv", records["title:abc"], "", "", "Paper"]
     methods = _read(tmp_path / "nodes-Method.csv")
     assert methods == [["key:ID(Method)", "name", "aliases:string[]", "name_key", "sense", "ambiguous:boolean",
                         "kb_id", "same_as:string[]", ":LABEL"],

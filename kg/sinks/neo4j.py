@@ -341,14 +341,17 @@ class Neo4jSink:
                                 _write_rows, statement(f"merge-{label.lower()}"), batch)
                 stats.nodes += len(batch)
         stats.papers = len(nodes["Paper"])
+        hashes = {d["key"]: d["content_hash"] for _, d in graph.nodes(data=True)
+                  if d.get("label") == "Paper" and d.get("content_hash")}
         deleted = 0
         for keys in _paper_batches(rels, self.batch_size):
             by_type: dict[str, list[dict[str, Any]]] = {}
             for k in keys:
                 for rtype, rows in rels[k].items():
                     by_type.setdefault(rtype, []).extend(rows)
+            done = [{"key": k, "hash": hashes[k]} for k in keys if k in hashes]
             deleted += self._run_write(f"writing the relationships of {len(keys)} papers",
-                                       _replace_relationships, keys, by_type)
+                                       _replace_relationships, keys, by_type, done)
             stats.relationships += sum(len(rows) for rows in by_type.values())
         stats.extra = {f"nodes:{label}": len(nodes[label]) for label in _LABEL_ORDER}
         stats.extra["relationships_replaced"] = deleted
@@ -393,6 +396,15 @@ class Neo4jSink:
             return list(result.keys()), [list(r.values()) for r in result]
 
     # -- reading ------------------------------------------------------------------------------
+    def content_hashes(self, keys: list[str]) -> dict[str, str]:
+        """The stored content hash (kg.changes) of each paper of ``keys`` in Neo4j, ``""`` for
+        one written without a hash; absent papers are left out."""
+        if not keys:
+            return {}
+        self.ensure_constraints()  # the lookup by key needs the index (a neo4j-admin import has none)
+        _, rows = self.query(statement("paper-hashes"), {"keys": keys})
+        return {str(k): str(h or "") for k, h in rows}
+
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[object]]]:
         """Run one statement (auto-commit) with ``params``; returns (column names, rows as lists)."""
         self._connect()
@@ -418,11 +430,15 @@ def _write_rows(tx: Any, statement: str, rows: Sequence[dict[str, Any]]) -> int:
     return 0
 
 
-def _replace_relationships(tx: Any, keys: list[str], by_type: dict[str, list[dict[str, Any]]]) -> int:
-    """One transaction: drop these papers' relationships, then write their current ones."""
+def _replace_relationships(tx: Any, keys: list[str], by_type: dict[str, list[dict[str, Any]]],
+                           hashes: Sequence[dict[str, str]] = ()) -> int:
+    """One transaction: drop these papers' relationships, write their current ones, then their
+    content hashes (so a paper with a hash has its relationships)."""
     rec = tx.run(statement("delete-paper-relationships"), keys=keys).single()
     for rtype, rows in by_type.items():
         tx.run(statement("merge-" + rtype.lower().replace("_", "-")), rows=rows).consume()
+    if hashes:
+        tx.run(statement("set-paper-hashes"), rows=list(hashes)).consume()
     if not rec or not rec["deleted"]:
         return 0
     for label, field in (("method", "methods"), ("dataset", "datasets"), ("coderepository", "code")):

@@ -32,6 +32,7 @@ NODE_HEADERS: dict[str, list[tuple[str, str | None]]] = {
     "Paper": [("key:ID(Paper)", "key"), ("title", "title"), ("abstract", "abstract"),
               ("arxiv_id", "arxiv_id"), ("url", "url"), ("authors:string[]", "authors"),
               ("date", "date"), ("source", "source"), ("record", "record"), ("same_as", "same_as"),
+              ("content_hash", "content_hash"),
               (":LABEL", None)],
     "Method": [("key:ID(Method)", "key"), ("name", "name"), ("aliases:string[]", "aliases"),
                *_IDENTITY, (":LABEL", None)],

@@ -30,6 +30,7 @@ __all__ = [
     "graph_to_ntriples",
     "entity_ntriples",
     "paper_ntriples",
+    "hash_ntriples",
     "ntriples_bytes",
     "quads_to_networkx",
     "store_to_networkx",
@@ -70,6 +71,7 @@ _M_NAME, _M_ALIAS = f"<{KG.name}>", f"<{KG.alias}>"
 _NAME_KEY, _SENSE, _AMBIGUOUS, _KB_ID = f"<{KG.nameKey}>", f"<{KG.sense}>", f"<{KG.ambiguous}>", f"<{KG.kbId}>"
 _RECORD, _SAME_AS = f"<{KG.record}>", f"<{SCHEMA_NS}sameAs>"
 _TRUE = f'"true"^^<{_XSD}boolean>'
+_HASH = f"<{KG.contentHash}>"
 _AUTHORS, _FIRST, _REST, _NIL = f"<{KG.authorList}>", f"<{RDF.first}>", f"<{RDF.rest}>", f"<{RDF.nil}>"
 _CLASSES = {
     "Paper": (str(KG.Paper), SCHEMA_NS + "ScholarlyArticle"),
@@ -235,6 +237,17 @@ def paper_ntriples(graph: nx.MultiDiGraph, pid: str, base: str, iris: dict[str, 
     return lines
 
 
+def hash_ntriples(graph: nx.MultiDiGraph, pid: str, base: str) -> list[str]:
+    """The paper's ``kg:contentHash`` triple when it has one (kg.changes: the input that wrote it).
+
+    Kept apart from :func:`paper_ntriples` so that a store can write it after the paper's
+    other triples: a paper whose hash is stored is complete."""
+    p = graph.nodes[pid]
+    if not p.get("content_hash"):
+        return []
+    return [f"<{mint_iri(base, 'paper', p['key'])}> {_HASH} {_lit(p['content_hash'])} ."]
+
+
 def ntriples_bytes(lines: list[str]) -> bytes:
     """Lines joined as UTF-8 (a lone surrogate, which RDF cannot hold, becomes ``?``)."""
     text = "\n".join(lines) + "\n"
@@ -251,6 +264,7 @@ def graph_to_ntriples(graph: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) 
     for pid, label in graph.nodes(data="label"):
         if label == "Paper":
             yield from paper_ntriples(graph, pid, base, iris)
+            yield from hash_ntriples(graph, pid, base)
     for nid in iris:
         yield from entity_ntriples(graph, nid, base)[1]
 
@@ -274,7 +288,7 @@ _P = {name: _iri(v) for name, v in (
     ("end", _M_END), ("sentence", _M_SENT), ("rule", _M_RULE), ("mname", _M_NAME), ("malias", _M_ALIAS),
     ("name_key", _NAME_KEY), ("sense", _SENSE), ("ambiguous", _AMBIGUOUS), ("kb_id", _KB_ID),
     ("record", _RECORD), ("same_as", _SAME_AS), ("authors", _AUTHORS),
-    ("first", _FIRST), ("rest", _REST))}
+    ("first", _FIRST), ("rest", _REST), ("hash", _HASH))}
 
 
 def quads_to_networkx(quads: Iterable[Quad | Triple]) -> nx.MultiDiGraph:
@@ -345,6 +359,8 @@ def _to_graph(subj: dict[str, dict[str, set]], provenance: bool = True) -> nx.Mu
                        url=_one(props, P["url"]), authors=_authors(subj, props),
                        date=_one(props, P["date"]), source=_one(props, P["source"]) or "",
                        record=_one(props, P["record"]))
+            if P["hash"] in props:
+                g.nodes[nid]["content_hash"] = _one(props, P["hash"])
         elif label == "CodeRepository":
             g.add_node(nid, label=label, key=key, url=_one(props, P["url"]), host=_one(props, P["host"]),
                        owner=_one(props, P["owner"]), repo=_one(props, P["repo"]))

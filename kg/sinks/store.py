@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
-from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store,
-                        Variable, parse, serialize)
+from pyoxigraph import (DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat,
+                        Store, Variable, parse, serialize)
 
 from kg.errors import SinkError
 from kg.files import atomic_write
@@ -34,6 +34,7 @@ from kg.sinks.rdf import (
     PREFIXES,
     check_base_iri,
     entity_ntriples,
+    hash_ntriples,
     mint_iri,
     ntriples_bytes,
     paper_ntriples,
@@ -66,6 +67,7 @@ _M_NAME, _M_ALIAS = NamedNode(str(KG.name)), NamedNode(str(KG.alias))
 _LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 _AUTHOR_LIST = NamedNode(str(KG.authorList))
+_HASH = NamedNode(str(KG.contentHash))
 _REST = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 _EDGE_NODES = tuple(NamedNode(iri) for iri in EDGE_PREDICATES.values())
 _LABEL_CLASSES = {"Paper": KG.Paper, "Method": KG.Method, "Dataset": KG.Dataset,
@@ -213,7 +215,9 @@ class OxigraphStore:
                 lines = paper_ntriples(graph, pid, base, iris)
                 iri = NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"]))
                 batch.papers.append((iri, ntriples_bytes(lines)))
-                stats.triples += len(lines)
+                if graph.nodes[pid].get("content_hash"):
+                    batch.hashes.append(Quad(iri, _HASH, Literal(graph.nodes[pid]["content_hash"]), _DG))
+                stats.triples += len(lines) + len(hash_ntriples(graph, pid, base))
                 stats.relationships += graph.out_degree(pid)
             entity_lines: list[str] = []
             new = list(iris)[done:]
@@ -297,11 +301,15 @@ class OxigraphStore:
 
     def _load(self, batch: "_Batch") -> None:
         """In the loader thread: clear the batch's papers already stored (skipping unchanged
-        ones), then bulk-load the rest with the batch's entity triples."""
+        ones), then bulk-load the rest with the batch's entity triples. Content hashes go first
+        (before anything else of the paper) and come back last, in one transaction after the
+        bulk load, so a stored hash always means a complete paper (kg.changes skips on it)."""
         store = self._raw()
         try:
             data = [batch.entities]
             for iri, text in batch.papers:
+                for q in list(store.quads_for_pattern(iri, _HASH, None, _DG)):
+                    store.remove(q)
                 if self._exists(iri):
                     if self._unchanged(iri, text):
                         batch.stats.extra["unchanged_papers"] += 1
@@ -314,6 +322,8 @@ class OxigraphStore:
             payload = b"".join(data)
             if payload:
                 store.bulk_load(payload, RdfFormat.N_TRIPLES, lenient=True)
+            if batch.hashes:
+                store.extend(batch.hashes)
         except OSError as e:
             raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
                             "before the failure are kept, re-run the ingest to finish") from e
@@ -361,6 +371,23 @@ class OxigraphStore:
         return out
 
     # ---- reading ---------------------------------------------------------------------------
+    def content_hashes(self, keys: list[str]) -> dict[str, str]:
+        """The stored content hash (kg.changes) of each paper of ``keys`` the store holds, ``""``
+        for one stored without a hash; absent papers are left out. Reads without waiting for
+        the batch in flight: kg.changes asks only about keys it has not written in this session."""
+        store, base, out = self._raw(), self.base_iri, {}
+        try:
+            for key in keys:
+                iri = NamedNode(mint_iri(base, "paper", key))
+                hashes = [q.object.value for q in store.quads_for_pattern(iri, _HASH, None, _DG)]
+                if hashes:
+                    out[key] = hashes[0] if len(hashes) == 1 else ""
+                elif next(iter(store.quads_for_pattern(iri, None, None, _DG)), None) is not None:
+                    out[key] = ""
+        except OSError as e:
+            raise SinkError(f"reading store {self.path} failed: {e}") from e
+        return out
+
     def query(self, sparql: str, params: dict[str, object] | None = None) -> tuple[list[str], list[list[object]]]:
         """Run SPARQL over the default graph (every triple); ``params`` are bound as literals.
 
@@ -456,6 +483,7 @@ class _Batch:
     stats: WriteStats
     papers: list[tuple[NamedNode, bytes]] = field(default_factory=list)
     entities: bytes = b""
+    hashes: list[Quad] = field(default_factory=list)  # kg:contentHash quads, written last
 
 
 def _forget_locals(e: BaseException) -> None:

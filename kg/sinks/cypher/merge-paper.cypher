@@ -1,4 +1,5 @@
 // Papers: one node per key; a re-written paper takes the new values (a null removes a property).
+// The content hash goes until set-paper-hashes writes it back with the paper's relationships.
 UNWIND $rows AS row
 MERGE (n:Paper {key: row.key})
 SET n.title = row.title,
@@ -9,4 +10,5 @@ SET n.title = row.title,
     n.date = row.date,
     n.source = row.source,
     n.record = row.record,
-    n.same_as = row.same_as
+    n.same_as = row.same_as,
+    n.content_hash = null
