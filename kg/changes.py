@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -62,10 +61,18 @@ def held_by_all(sinks: Sequence[Callable[[list[str]], dict[str, str]]]) -> Looku
 
 def paper_hash(paper: Paper, fingerprint: str) -> str:
     """32 hex digits over the paper's fields (its source file included: provenance names it)
-    and the extractor's fingerprint: equal hashes mean the paper's triples would be equal."""
-    values = [fingerprint, *([name, getattr(paper, name)] for name in _PAPER_FIELDS)]
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    and the extractor's fingerprint: equal hashes mean the paper's triples would be equal.
+    Each field is length-prefixed (str, None, or a tuple of str), so no two papers share a text."""
+    parts = [fingerprint]
+    for name in _PAPER_FIELDS:
+        v = getattr(paper, name)
+        if v is None:
+            parts.append(f"{name}=N")
+        elif isinstance(v, str):
+            parts.append(f"{name}={len(v)}:{v}")
+        else:
+            parts.append(f"{name}=T{len(v)}:" + "".join(f"{len(str(x))}:{x}" for x in v))
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(slots=True)

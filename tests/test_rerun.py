@@ -42,6 +42,11 @@ def test_new_unchanged_updated_and_a_source_change():
     assert paper_hash(a, FP) != paper_hash(_p("a", source="b.jsonl"), FP)  # provenance names the file
     assert paper_hash(a, FP) == paper_hash(_p("a", line=99), FP)  # the line is in no triple
     assert paper_hash(a, FP) != paper_hash(a, "e" * 64)  # a new extractor re-extracts
+    # fields are length-prefixed: moving text between fields or authors changes the hash
+    assert paper_hash(Paper("k", "ab", "c"), FP) != paper_hash(Paper("k", "a", "bc"), FP)
+    assert paper_hash(Paper("k", "t", "a", authors=("a,b",)), FP) != \
+        paper_hash(Paper("k", "t", "a", authors=("a", "b")), FP)
+    assert paper_hash(Paper("k", "t", "a", url=None), FP) != paper_hash(Paper("k", "t", "a", url=""), FP)
 
 
 def test_a_paper_read_twice_stores_both_hashes_and_a_rerun_skips_both():
