@@ -254,7 +254,7 @@ def ingest(
             itertools.chain([first], papers), workers=workers, on_error=_reject)
         for chunk in _batched(extracted, batch_size):
             graph = build_graph(chunk)
-            for ex in chunk:  # in input order: a paper read twice takes its last occurrence's hash
+            for ex in chunk:  # in input order: a paper read twice takes the hash of all its occurrences
                 graph.nodes[node_id("Paper", ex.paper.key)]["content_hash"] = plan.chain_of(ex.paper)
             for name, sink in sinks:
                 report.sinks.setdefault(name, WriteStats()).add(sink.write(graph))

@@ -92,10 +92,12 @@ class ChangePlan:
 
     What a sink stores for a paper (its "content hash") is the hashes of the paper's occurrences
     in the input that wrote it, joined by spaces: one hash, or several when the input held the
-    paper more than once (the last occurrence wins, as ingest always did). An occurrence is
-    skipped while the input repeats that sequence; a paper is extracted (and its whole sequence
-    written with it) once it departs from it. So a re-run of an unchanged input extracts nothing,
-    duplicates included. Hashes are looked up ``window`` new keys at a time.
+    paper more than once (the sinks keep the record kg.graph.record_rank ranks highest, and a
+    kept record takes the hash of the input that left its rival out). An occurrence is skipped
+    while the input repeats that sequence; a paper is extracted (and its whole sequence written
+    with it) once it departs from it: writing the same input again would change nothing, so a
+    re-run of an unchanged input extracts nothing, duplicates included. Hashes are looked up
+    ``window`` new keys at a time.
     """
 
     fingerprint: str

@@ -63,6 +63,7 @@ def test_lean_rdf_is_the_store_without_its_mention_resources(store, fmt, rdflib_
 
 def test_lean_graphml_and_json_have_no_mentions(store):
     full = store.to_networkx()
+    assert dict(store.to_networkx(provenance=False).nodes(data=True)) == dict(full.nodes(data=True))
     out = io.BytesIO()
     n = EXPORTERS["graphml"](store, out, provenance=False)
     back = nx.read_graphml(io.BytesIO(out.getvalue()), force_multigraph=True)

@@ -80,7 +80,26 @@ def test_the_real_importer_takes_the_lean_csv(tmp_path, neo4j_server) -> None:
     r = run_admin_import(tmp_path / "csv", tmp_path)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
-    # the same 5 nodes and 4 relationships as the full files; properties of the nodes only
-    # (papers 8 + 4, method 3, dataset 3, repo 5 = 23)
+    # the same 5 nodes and 4 relationships as the full files (test_neo4j_admin counts 58
+    # properties); here the nodes' only: papers 10 + 5, method 7, dataset 7, repo 5 = 34
     assert "IMPORT DONE" in out and "5 nodes" in out and "4 relationships" in out
-    assert "23 properties" in out
+    assert "34 properties" in out
+
+
+def test_duplicates_a_batch_apart_are_skipped_by_neo4j_too(neo4j_db: Neo4jInfo, tmp_path, monkeypatch, patched) -> None:
+    import json
+
+    import kg.api
+    from tests.test_neo4j_sink import _dump
+
+    rows = [{"title": f"A study number {i}", "abstract": f"We propose Net{i} on ImageNet.",
+             "arxiv_id": f"2401.{i:05d}"} for i in range(3)]
+    other = [dict(rows[1], abstract=f"Version {v} evaluates Net1 on COCO.") for v in range(3)]
+    src, store = tmp_path / "p.jsonl", tmp_path / "s"
+    src.write_text("".join(json.dumps(r) + "\n" for r in [*rows, *other, *rows]))
+    kg.api.ingest([src], store=store, neo4j=_target(neo4j_db), batch_size=1)
+    before = _dump(neo4j_db)
+    monkeypatch.setattr(kg.api, "_extractor", lambda *_: (_ for _ in ()).throw(AssertionError("extractor loaded")))
+    again = kg.api.ingest([src], store=store, neo4j=_target(neo4j_db), batch_size=1)
+    assert (again.unchanged, again.duplicates) == (3, 6)
+    assert _dump(neo4j_db) == before

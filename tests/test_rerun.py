@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pyoxigraph import NamedNode
 
@@ -100,9 +101,9 @@ def test_the_fingerprint_covers_kg_extract_and_extra_files(tmp_path: Path):
 
 def _records(path: Path, n: int, changed: int | None = None) -> Path:
     rows = [{"title": f"A study number {i}", "abstract": f"We propose Net{i} and evaluate it on ImageNet.",
-             "arxiv_id": f"2401.{i:05d}", "authors": ["Zoe", f"A{i}"]} for i in range(n)]
-    if changed is not None:
-        rows[changed]["abstract"] = "We use COCO instead."
+             "arxiv_id": f"2401.{i:05d}", "authors": ["Zoe", f"A{i}"], "date": "2024-01-02"} for i in range(n)]
+    if changed is not None:  # an edited record replaces the stored one when it is dated later
+        rows[changed].update(abstract="We use COCO instead.", date="2024-06-01")
     dup = dict(rows[1], abstract="An earlier version on CIFAR-10.")  # a paper read twice, differing
     path.write_text("".join(json.dumps(r) + "\n" for r in [dup, *rows, rows[2]]))
     return path
@@ -173,3 +174,26 @@ def test_kg_extract_writes_every_record_and_knows_no_hashes(tmp_path, patched):
     with out.open("w") as f:
         assert kg.api.extract_to_jsonl([_records(tmp_path / "p.jsonl", 3)], f) == 5
     assert "content_hash" not in out.read_text()
+
+
+@pytest.mark.parametrize("dup_last", [False, True])
+def test_a_rerun_skips_duplicates_in_other_batches_whichever_record_is_kept(tmp_path, monkeypatch, patched, dup_last):
+    """Two records of one paper a batch apart: the sinks keep the higher-ranked one, and a
+    re-run extracts neither, whichever came first."""
+    rows = [{"title": f"A study number {i}", "abstract": f"We propose Net{i} on ImageNet.",
+             "arxiv_id": f"2401.{i:05d}"} for i in range(4)]
+    other = [dict(rows[1], abstract=f"Version {v} evaluates Net1 on COCO.") for v in range(3)]
+    lines = [*other, *rows] if not dup_last else [*rows, *other]
+    src, store = tmp_path / "p.jsonl", tmp_path / "s"
+    src.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    kg.api.ingest([src], store=store, batch_size=1)
+    before = _quads(store)
+
+    def no_extraction(*_args):
+        raise AssertionError("the extractor was loaded for an unchanged input")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(kg.api, "_extractor", no_extraction)
+        again = kg.api.ingest([src], store=store, batch_size=1)
+    assert (again.unchanged, again.duplicates) == (4, 3)
+    assert _quads(store) == before

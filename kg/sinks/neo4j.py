@@ -331,7 +331,14 @@ class Neo4jSink:
         """Write ``graph``: entities merge, each paper's relationships are replaced. Idempotent."""
         t0 = time.monotonic()
         self.ensure_constraints()
+        given = {d["key"]: d["content_hash"] for _, d in graph.nodes(data=True)
+                 if d.get("label") == "Paper" and d.get("content_hash")}
         graph, kept = self._newer_records(graph)
+        if kept:  # a kept record is complete: it takes this input's content hash (kg.changes)
+            left = set(given) - {d["key"] for _, d in graph.nodes(data=True) if d.get("label") == "Paper"}
+            if left:
+                self._run_write(f"writing the content hashes of {len(left)} papers", _write_rows,
+                                statement("set-paper-hashes"), [{"key": k, "hash": given[k]} for k in sorted(left)])
         nodes = node_rows(graph)
         rels = relationship_rows(graph)
         stats = WriteStats()
@@ -341,8 +348,7 @@ class Neo4jSink:
                                 _write_rows, statement(f"merge-{label.lower()}"), batch)
                 stats.nodes += len(batch)
         stats.papers = len(nodes["Paper"])
-        hashes = {d["key"]: d["content_hash"] for _, d in graph.nodes(data=True)
-                  if d.get("label") == "Paper" and d.get("content_hash")}
+        hashes = given
         deleted = 0
         for keys in _paper_batches(rels, self.batch_size):
             by_type: dict[str, list[dict[str, Any]]] = {}

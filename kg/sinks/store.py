@@ -202,6 +202,11 @@ class OxigraphStore:
         kept = [pid for pid in papers_in(graph)  # the store holds a later record of these
                 if self._kept(NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"])),
                               graph.nodes[pid].get("record") or "")]
+        # a kept record is complete: it takes this input's content hash (kg.changes), since
+        # running this input again would leave it out again
+        rehash = [Quad(NamedNode(mint_iri(base, "paper", graph.nodes[pid]["key"])), _HASH,
+                       Literal(graph.nodes[pid]["content_hash"]), _DG)
+                  for pid in kept if graph.nodes[pid].get("content_hash")]
         if kept:
             graph = without_papers(graph, kept)
             stats.extra["superseded_papers"] = len(kept)
@@ -233,6 +238,8 @@ class OxigraphStore:
                 written.clear()
             batch.entities = ntriples_bytes(entity_lines) if entity_lines else b""
             self._submit(batch)
+        if rehash:
+            self._submit(_Batch(stats, hashes=rehash))
         stats.nodes = len(pids) + len(iris)
         stats.seconds = time.perf_counter() - t0
         return stats
@@ -323,6 +330,10 @@ class OxigraphStore:
             if payload:
                 store.bulk_load(payload, RdfFormat.N_TRIPLES, lenient=True)
             if batch.hashes:
+                if not batch.papers:  # only kept records' hashes: replace theirs
+                    for h in batch.hashes:
+                        for q in list(store.quads_for_pattern(h.subject, _HASH, None, _DG)):
+                            store.remove(q)
                 store.extend(batch.hashes)
         except OSError as e:
             raise SinkError(f"writing to store {self.path} failed: {e}; the papers written "
