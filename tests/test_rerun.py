@@ -50,39 +50,47 @@ def test_new_unchanged_updated_and_a_source_change():
     assert paper_hash(Paper("k", "t", "a", url=None), FP) != paper_hash(Paper("k", "t", "a", url=""), FP)
 
 
+def _set(*hashes: str) -> str:
+    return " ".join(sorted(hashes))
+
+
 def test_a_paper_read_twice_stores_both_hashes_and_a_rerun_skips_both():
     first, last = _p("k", "Old abstract.", line=1), _p("k", "New abstract.", line=9)
     plan = _plan({})
     out = _run(plan, [first, _p("x"), last])
-    chain = f"{paper_hash(first, FP)} {paper_hash(last, FP)}"
-    assert out[-1] == ("New abstract.", chain)  # last occurrence wins, with the whole sequence
+    both = _set(paper_hash(first, FP), paper_hash(last, FP))
+    assert out[-1] == ("New abstract.", both)  # the set so far: which record stays is the sinks' rule
     assert (plan.papers, plan.duplicates, plan.new) == (2, 1, 2)
-    again = _plan({"k": chain, "x": paper_hash(_p("x"), FP)})
-    assert _run(again, [first, _p("x"), last]) == []
-    assert (again.unchanged, again.updated, again.duplicates) == (2, 0, 1)
+    for order in ([first, _p("x"), last], [last, first, _p("x")]):  # in any order
+        again = _plan({"k": both, "x": paper_hash(_p("x"), FP)})
+        assert _run(again, order) == []
+        assert (again.unchanged, again.updated, again.duplicates) == (2, 0, 1)
 
 
-def test_when_the_input_departs_from_the_stored_sequence_the_paper_is_extracted():
+def test_only_records_outside_the_stored_set_are_extracted():
     first, last = _p("k", "Old.", line=1), _p("k", "New.", line=2)
-    chain = f"{paper_hash(first, FP)} {paper_hash(last, FP)}"
-    # the later record dropped: the earlier one is now the paper, written at the end
-    plan = _plan({"k": chain})
-    assert _run(plan, [first]) == [("Old.", paper_hash(first, FP))]
-    assert (plan.updated, plan.unchanged) == (1, 0)
-    # the later record changed: it is extracted, with the sequence as read
+    h1, h2 = paper_hash(first, FP), paper_hash(last, FP)
+    # a record the stored one dominates is skipped, even without its companion
+    plan = _plan({"k": _set(h1, h2)})
+    assert _run(plan, [first]) == [] and plan.unchanged == 1
+    # a new record is extracted; the set written with it keeps what was held
     changed = _p("k", "Newer.", line=2)
-    plan = _plan({"k": chain})
-    assert _run(plan, [first, changed]) == [("Newer.", f"{paper_hash(first, FP)} {paper_hash(changed, FP)}")]
-    # a record added after an unchanged single one
-    plan = _plan({"k": paper_hash(first, FP)})
-    assert _run(plan, [first, last]) == [("New.", chain)]
+    plan = _plan({"k": _set(h1, h2)})
+    assert _run(plan, [first, changed]) == [("Newer.", _set(h1, h2, paper_hash(changed, FP)))]
     assert (plan.updated, plan.unchanged) == (1, 0)
+    # a record added after a held one
+    plan = _plan({"k": h1})
+    assert _run(plan, [first, last]) == [("New.", _set(h1, h2))]
+    # hashes of another extractor are dropped (their first 8 digits name it)
+    plan = _plan({"k": "e" * 32 + " " + h1})
+    assert _run(plan, [last]) == [("New.", _set(h1, h2))]
+    assert paper_hash(first, FP)[:8] == FP[:8] and paper_hash(first, "e" * 64)[:8] == "e" * 8
 
 
-def test_a_paper_is_skipped_only_when_every_sink_holds_the_same_hash():
-    both = held_by_all([lambda keys: {"a": "h", "b": "h", "c": ""},
-                        lambda keys: {"a": "h", "b": "other", "c": ""}])
-    assert both(["a", "b", "c", "d"]) == {"a": "h", "b": "", "c": "", "d": None}
+def test_a_hash_is_held_only_when_every_sink_holds_it():
+    both = held_by_all([lambda keys: {"a": "h", "b": "h g", "c": ""},
+                        lambda keys: {"a": "h", "b": "g other", "c": ""}])
+    assert both(["a", "b", "c", "d"]) == {"a": "h", "b": "g", "c": "", "d": None}
     assert held_by_all([lambda keys: {}, lambda keys: {"a": "h"}])(["a"]) == {"a": ""}
 
 

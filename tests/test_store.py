@@ -351,8 +351,10 @@ def test_no_compaction_when_stopping_on_an_error_or_ctrl_c(tmp_path, monkeypatch
 
 
 def test_author_order_is_kept_and_a_reordered_list_replaces_the_old_one(tmp_path):
-    def version(authors):
-        return [Extraction(paper("title:x", "X", authors=authors), methods=(method("M"),))]
+    dates = {("Zoe", "Ann", "Mia"): "2024-01-01", ("Mia", "Zoe"): "2024-02-01", ("Ann", "Zoe", "Mia"): "2024-03-01"}
+
+    def version(authors):  # each version dated later, so it replaces the one before (kg.graph.record_rank)
+        return [Extraction(paper("title:x", "X", authors=authors, date=dates[authors]), methods=(method("M"),))]
 
     with OxigraphStore(tmp_path / "s") as s:
         s.write(graph_of(version(("Zoe", "Ann", "Mia"))))
