@@ -13,7 +13,7 @@
 #   python tests/data/make_recent_sample.py --list            # number, split, date, source, title
 #   python tests/data/make_recent_sample.py --batch 2 --of 4  # abstracts of annotation batch 2 of 4
 #   python tests/data/make_recent_sample.py --reannotate      # the 10% agreement sample
-#   python tests/data/make_recent_sample.py --extra 1 --list  # training-only draws 1, 2 (before the cut-off)
+#   python tests/data/make_recent_sample.py --extra 1 --list  # training-only draws 1-4 (before the cut-off)
 #   python tests/data/make_recent_sample.py --combine A.jsonl B.jsonl ...
 #       checks annotators' files against the draw and writes recent-train-gold.jsonl and
 #       recent-test-gold.jsonl here (gold format of ANNOTATION.md, plus number/id/source/date)
@@ -46,6 +46,7 @@ TEST_SHARE = 0.25
 EXTRA_SEED = 20261205
 EXTRA_ARXIV_PER_MONTH = {"cs.CV": 8, "cs.CL": 4, "cs.AI": 2, "other": 2}
 EXTRA_HF_PER_MONTH = {"2026-01": 20, "2026-04": 14}
+EXTRA_DRAWS = 4  # draws 1-2 (2026-12-04 02:00) and 3-4 (18:00) are annotated
 
 
 def _fold(title: str) -> str:
@@ -168,7 +169,7 @@ def _check(rec: dict, where: str) -> list[str]:
 def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, list[str]]:
     """Merge annotators' JSONL files (one record per drawn abstract, matched by number and checked by
     title) into ``recent-train-gold.jsonl`` and ``recent-test-gold.jsonl``; returns (train, test, problems)."""
-    rows = {r["number"]: r for r in draw() + draw_extra(1) + draw_extra(2)}
+    rows = {r["number"]: r for r in draw() + [r for k in range(1, EXTRA_DRAWS + 1) for r in draw_extra(k)]}
     got: dict[int, dict] = {}
     problems: list[str] = []
     for path in files:
