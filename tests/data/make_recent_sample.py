@@ -14,6 +14,7 @@
 #   python tests/data/make_recent_sample.py --batch 2 --of 4  # abstracts of annotation batch 2 of 4
 #   python tests/data/make_recent_sample.py --reannotate      # the 10% agreement sample
 #   python tests/data/make_recent_sample.py --extra 1 --list  # training-only draws 1-4 (before the cut-off)
+#   python tests/data/make_recent_sample.py --later --list     # the second blind test draw (on/after the cut-off)
 #   python tests/data/make_recent_sample.py --combine A.jsonl B.jsonl ...
 #       checks annotators' files against the draw and writes recent-train-gold.jsonl and
 #       recent-test-gold.jsonl here (gold format of ANNOTATION.md, plus number/id/source/date)
@@ -46,7 +47,14 @@ TEST_SHARE = 0.25
 EXTRA_SEED = 20261205
 EXTRA_ARXIV_PER_MONTH = {"cs.CV": 8, "cs.CL": 4, "cs.AI": 2, "other": 2}
 EXTRA_HF_PER_MONTH = {"2026-01": 20, "2026-04": 14}
-EXTRA_DRAWS = 4  # draws 1-2 (2026-12-04 02:00) and 3-4 (18:00) are annotated
+EXTRA_DRAWS = 6  # draws 1-2 (2026-12-04 02:00), 3-4 and 5-6 (18:00) are annotated
+# A second blind test draw (the first test set is small: one introduced dataset moves its accuracy by
+# 4 points): papers dated on or after the cut-off, none of the first draw, numbered from 9001 on,
+# written to recent-test2-gold.jsonl and, like the first, scored only in aggregate.
+LATER_SEED = 20261299
+LATER_ARXIV_PER_MONTH = {"cs.CV": 14, "cs.CL": 8, "cs.AI": 5, "other": 3}
+LATER_SHORT_MONTH = {"2026-07": {"cs.CV": 5, "cs.CL": 3, "cs.AI": 2}}
+LATER_HF_PER_MONTH = {"2026-04": 40, "2026-05": 50}
 
 
 def _fold(title: str) -> str:
@@ -93,11 +101,27 @@ def draw_extra(k: int = 1) -> list[dict]:
     return picked
 
 
-def _draw(seed: int, arxiv_plan: dict, short: dict, hf_plan: dict, skip: set[str], before: str | None) -> list[dict]:
+def draw_later() -> list[dict]:
+    """The second blind test draw: rows dated on or after the first draw's cut-off, none of the first
+    draw; seed LATER_SEED, numbered from 9001, split ``test2``."""
+    earlier = draw()
+    cut = min(r["date"] for r in earlier if r["split"] == "test")
+    picked = _draw(LATER_SEED, LATER_ARXIV_PER_MONTH, LATER_SHORT_MONTH, LATER_HF_PER_MONTH,
+                   {_fold(r["title"]) for r in earlier}, None, after=cut)
+    for i, r in enumerate(picked, 9001):
+        r["number"], r["split"] = i, "test2"
+    return picked
+
+
+def _draw(seed: int, arxiv_plan: dict, short: dict, hf_plan: dict, skip: set[str], before: str | None,
+          after: str | None = None) -> list[dict]:
     arxiv, hf = _rows()
     if before is not None:
         arxiv = [r for r in arxiv if r["date"] < before]
         hf = [r for r in hf if r["daily_date"] < before]
+    if after is not None:
+        arxiv = [r for r in arxiv if r["date"] >= after]
+        hf = [r for r in hf if r["daily_date"] >= after]
     seen = _gold_titles() | skip
     counts: dict[str, int] = defaultdict(int)
     for r in arxiv + hf:
@@ -166,10 +190,12 @@ def _check(rec: dict, where: str) -> list[str]:
     return problems
 
 
-def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, list[str]]:
+def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, int, list[str]]:
     """Merge annotators' JSONL files (one record per drawn abstract, matched by number and checked by
-    title) into ``recent-train-gold.jsonl`` and ``recent-test-gold.jsonl``; returns (train, test, problems)."""
-    rows = {r["number"]: r for r in draw() + [r for k in range(1, EXTRA_DRAWS + 1) for r in draw_extra(k)]}
+    title) into ``recent-train-gold.jsonl``, ``recent-test-gold.jsonl`` and ``recent-test2-gold.jsonl``;
+    returns (train, test, test2, problems)."""
+    rows = {r["number"]: r for r in draw() + [r for k in range(1, EXTRA_DRAWS + 1) for r in draw_extra(k)]
+            + draw_later()}
     got: dict[int, dict] = {}
     problems: list[str] = []
     for path in files:
@@ -188,12 +214,14 @@ def combine(files: list[Path], out_dir: Path = _HERE) -> tuple[int, int, list[st
                                       "date": row["date"], "number": row["number"],
                                       **{k: rec[k] for k in _GOLD_KEYS}, "notes": rec.get("notes", "")}
     counts = {}
-    for part in ("train", "test"):
+    for part in ("train", "test", "test2"):
         recs = [got[n] for n in sorted(got) if rows[n]["split"] == part]
         counts[part] = len(recs)
         (out_dir / f"recent-{part}-gold.jsonl").write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
-    return counts["train"], counts["test"], problems
+    if not counts["test2"]:
+        (out_dir / "recent-test2-gold.jsonl").unlink(missing_ok=True)
+    return counts["train"], counts["test"], counts["test2"], problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,14 +233,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--extra", type=int, nargs="?", const=1, default=0, metavar="K",
                     help="training-only draw K (default 1), dated before the cut-off")
+    ap.add_argument("--later", action="store_true", help="the second blind test draw (on or after the cut-off)")
     ap.add_argument("--combine", nargs="+", type=Path, metavar="FILE", help="annotators' files to merge into the gold sets")
     args = ap.parse_args(argv)
     if args.combine:
-        train, test, problems = combine(args.combine)
+        train, test, test2, problems = combine(args.combine)
         print(*problems, sep="\n", file=sys.stderr)
-        print(f"recent-train-gold.jsonl: {train} papers, recent-test-gold.jsonl: {test} papers")
+        print(f"recent-train-gold.jsonl: {train} papers, recent-test-gold.jsonl: {test} papers, "
+              f"recent-test2-gold.jsonl: {test2} papers")
         return 1 if problems else 0
-    rows = draw_extra(args.extra) if args.extra else draw(args.seed)
+    rows = draw_later() if args.later else draw_extra(args.extra) if args.extra else draw(args.seed)
     if args.batch:
         rows = [r for r in rows if (r["number"] - 1) % args.of == args.batch - 1]
     if args.reannotate:
