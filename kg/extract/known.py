@@ -13,20 +13,23 @@ from kg.extract.kb import KnowledgeBase, name_key as entity_key  # memoised enti
 from kg.keys import arxiv_iri, kb_id, long_form_key
 from kg.model import Entity, Extraction, Paper
 
-__all__ = ["Sense", "Source", "Known", "SENSES_FILE", "SOURCES_FILE"]
+__all__ = ["Sense", "Source", "Concept", "Known", "SENSES_FILE", "SOURCES_FILE", "CONCEPTS_FILE"]
 
 _DATA = Path(__file__).parent / "data"
 SENSES_FILE = _DATA / "kb_senses.yaml"
 SOURCES_FILE = _DATA / "kb_sources.yaml"
+CONCEPTS_FILE = _DATA / "kb_concepts.yaml"
+_CONCEPT_KINDS = ("concept", "task", "field", "metric", "other")
 _KINDS = {"method": "Method", "dataset": "Dataset", "metric": None, "task": None}
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
-# the last word of a defined long form that names a task, not a method: "Named Entity Recognition (NER)"
+# the last word of a defined long form that names a task or a metric, not a method: "Named Entity Recognition (NER)"
 _TASK_HEADS = frozenset({"recognition", "discovery", "localization", "localisation", "quantification",
                          "answering", "understanding", "mind", "on", "tryon", "estimation", "forecasting",
                          "tracking", "detection", "segmentation", "classification", "summarization",
                          "summarisation", "translation", "interpolation", "grounding", "tracing", "scoring",
                          "observation", "driving", "production", "medicine", "design", "divergence",
-                         "information", "governance", "privacy", "protocol"})
+                         "information", "governance", "privacy", "protocol",
+                         "score", "index", "metric"})  # a coined "X Score" is a metric (ANNOTATION.md rule 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class Sense:
     longs: frozenset[str]
     spellings: frozenset[str]  # entity keys of spellings only this sense has
     cues: tuple[str, ...]
+    generic: bool = False  # a setting or technique older than the corpus: never proposed
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,24 @@ class Source:
     arxiv: str | None = None
     year: int | None = None
     generic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A well-known older concept outside the knowledge base (``kb_concepts.yaml``): ``kind``
+    ``concept`` (a textbook technique or component: one known node, never proposed) or ``task``,
+    ``field``, ``metric``, ``other`` (never an entity); ``names``: entity keys it is matched by
+    without a long form; ``longs``: its long-form keys without hyphens."""
+
+    name: str
+    kind: str
+    names: frozenset[str]
+    longs: frozenset[str]
+
+
+def _joined(long_form: str) -> str:
+    """A long form's key without its hyphens: "feed-forward networks" = "feedforward network"."""
+    return long_form_key(long_form).replace("-", "")
 
 
 def _yaml(path: Path) -> list:
@@ -92,7 +114,8 @@ class Known:
     """Senses (``kb_senses.yaml``) and sources (``kb_sources.yaml``) of known entities, applied to
     each extraction: :meth:`apply` is a function of the paper's own text and these files only."""
 
-    def __init__(self, kb: KnowledgeBase, senses: Path = SENSES_FILE, sources: Path = SOURCES_FILE) -> None:
+    def __init__(self, kb: KnowledgeBase, senses: Path = SENSES_FILE, sources: Path = SOURCES_FILE,
+                 concepts: Path = CONCEPTS_FILE) -> None:
         self.kb = kb
         self.senses: dict[str, tuple[Sense, ...]] = {}
         self.by_kb: dict[str, tuple[str, Sense]] = {}
@@ -102,6 +125,11 @@ class Known:
             self._add_senses(rec)
         for rec in _yaml(sources) if Path(sources).exists() else []:
             self._add_source(rec)
+        self.concept_names: dict[str, Concept] = {}
+        self.concept_longs: dict[str, Concept] = {}
+        self.concept_short: dict[str, Concept] = {}  # by the entry's own name: for long forms ending in one
+        for rec in _yaml(concepts) if Path(concepts).exists() else []:
+            self._add_concept(rec, Path(concepts))
 
     def _add_senses(self, rec: dict) -> None:
         nk = entity_key(str(rec["name"]))
@@ -116,7 +144,7 @@ class Known:
                           kb_id(entry.kind, entry.name) if entry else f"{(kind or 'metric').lower()}:{key}",
                           frozenset(long_form_key(x) for x in longs),
                           frozenset(spellings | {entity_key(x) for x in longs}),
-                          tuple(str(c).lower() for c in s.get("cues") or ()))
+                          tuple(str(c).lower() for c in s.get("cues") or ()), bool(s.get("generic")))
             out.append(sense)
             if entry is not None:
                 self.by_kb[sense.kb_id] = (nk, sense)
@@ -131,6 +159,20 @@ class Known:
         arxiv = rec.get("arxiv")
         year = rec.get("year") or (2000 + int(str(arxiv)[:2]) if arxiv else None)
         self.sources[kb_id(entry.kind, entry.name)] = Source(str(arxiv) if arxiv else None, year, bool(rec.get("generic")))
+
+    def _add_concept(self, rec: dict, path: Path) -> None:
+        kind = str(rec.get("kind", ""))
+        if kind not in _CONCEPT_KINDS:
+            raise ExtractionError(f"{path}: concept {rec.get('name')!r} has kind {kind!r}; use one of {', '.join(_CONCEPT_KINDS)}")
+        longs = [str(x) for x in rec.get("long") or ()]
+        names = [str(rec["name"]), *(str(x) for x in rec.get("aliases") or ())] if rec.get("by_name") else []
+        c = Concept(str(rec["name"]), kind, frozenset(entity_key(x) for x in names + longs),
+                    frozenset(_joined(x) for x in longs))
+        for k in c.names:
+            self.concept_names.setdefault(k, c)
+        self.concept_short.setdefault(entity_key(c.name), c)
+        for k in c.longs:
+            self.concept_longs.setdefault(k, c)
 
     # ---- applying ----------------------------------------------------------------------------
     def apply(self, ex: Extraction) -> Extraction:
@@ -154,6 +196,11 @@ class Known:
                 if not linked.long_form or self._agrees(replace(linked, name=entry.name), surfaces):
                     e = linked
         shared = self._shared_name(e, surfaces)
+        if shared is None and e.kb_id is None and (c := self._concept(e)) is not None:
+            if c.kind != "concept":
+                return None  # a task, field or metric the text names: never an entity (ANNOTATION.md)
+            return replace(e, kb_id=kb_id(e.kind, c.name), key=entity_key(c.name), name=c.name, same_as=(),
+                           role="mentioned" if e.kind == "Method" else "used", aliases=_aliases(e, surfaces, c.name))
         if shared is not None:
             r = self._sense(e, shared, surfaces)
             if r is None:
@@ -170,6 +217,17 @@ class Known:
             e = replace(e, same_as=(arxiv_iri(src.arxiv),))
         return e
 
+    def _concept(self, e: Entity) -> Concept | None:
+        """The well-known concept ``e`` is: by the long form the text gives ("Feed-Forward Network
+        (FFN)", also "gated feed-forward network (FFN)" for the concept's own name), else by name;
+        a long form of another sense ("Fourier Feature Network (FFN)") is the text's own."""
+        if e.long_form:
+            lk = _joined(e.long_form)
+            c = self.concept_longs.get(lk) or self.concept_names.get(e.key) or self.concept_short.get(e.key)
+            return c if c is not None and (lk in c.longs or any(lk.endswith(x) for x in c.longs)) else None
+        return next((self.concept_names[k] for k in (e.key, *sorted(entity_key(a) for a in e.aliases))
+                     if k in self.concept_names), None)
+
     def _shared_name(self, e: Entity, surfaces: set[str]) -> str | None:
         if e.kb_id in self.by_kb:
             return self.by_kb[e.kb_id][0]
@@ -184,7 +242,8 @@ class Known:
         if e.long_form:
             lk = long_form_key(e.long_form)
             chosen = next((s for s in senses if lk in s.longs), None) or next(
-                (s for s in senses if any(_close(lk, x) for x in s.longs)), None)
+                (s for s in senses if any(_close(lk, x) for x in s.longs)), None) or next(
+                (s for s in senses if "-" in lk and any(x.endswith("-" + lk) for x in s.longs)), None)  # "Test-Time Adaptation (TTA)" read as "Time Adaptation"
             if chosen is None:  # a sense the text defines and the knowledge base does not know
                 short = self._short(e, surfaces, nk)
                 return replace(e, kb_id=None, key=nk, name=short, same_as=(),
@@ -205,7 +264,8 @@ class Known:
                            aliases=_aliases(e, surfaces, short))
         if chosen.kind is None:
             return None
-        return replace(e, kb_id=chosen.kb_id, key=chosen.key, name=chosen.name,
+        role = ("mentioned" if e.kind == "Method" else "used") if chosen.generic else e.role
+        return replace(e, kb_id=chosen.kb_id, key=chosen.key, name=chosen.name, role=role,
                        aliases=_aliases(e, surfaces, chosen.name))
 
     def _agrees(self, e: Entity, surfaces: set[str]) -> bool:
@@ -253,7 +313,7 @@ class Known:
         entry = self.kb.lookup(e.name)
         if self.kb.is_stop(e.name) or (entry is not None and entry.grey):
             return replace(e, role=down)  # a task, metric or broad family the text defines ("RL")
-        if e.long_form and e.kind == "Method":
+        if e.long_form:  # a task the text defines, as a method or a dataset ("Video Question Answering (VideoQA)")
             words = re.findall(r"[a-z0-9]+", e.long_form.lower())
             if words and words[-1] in _TASK_HEADS:
                 return replace(e, role=down)
