@@ -17,7 +17,9 @@ _FIND = re.compile(
     r"|\\url\s*+\{(?P<url>[^{}]*+)\}"
     r"|\\href\s*+\{(?P<href>[^{}]*+)\}\s*+\{(?P<htext>[^{}]*+)\}"
     rf"|(?P<bare>(?:https?://|ftp://|www\.)(?:{_URL_CHARS})+"
-    rf"|(?<![\w@/.-])(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/(?:{_URL_CHARS})+)",
+    rf"|(?<![\w@/.-])(?:github\.com|gitlab\.com|huggingface\.co|hf\.co|bitbucket\.org)/(?:{_URL_CHARS})+"
+    # a project page without a scheme: "opencity3d.github.io", "royyang0714.github.io/3D-MOOD"
+    rf"|(?<![\w@/.-])(?:[\w-]++\.)+(?:github|gitlab)\.io(?![\w-])(?:/(?:{_URL_CHARS})*+)?+)",
     re.IGNORECASE | re.DOTALL,
 )
 # Every pattern is linear: possessive (no backtracking) or bounded, and an anchor's tag and text
@@ -43,8 +45,12 @@ _HOSTS = {
 # Every alternative of _FIND needs one of these (case-insensitively): a cheap test skips the regex
 # for the ~93% of abstracts without a link. _FOLDS are the non-ASCII letters IGNORECASE equates
 # with i, s and k, which str.lower() does not map; a text with one of them takes the regex path.
-_HINTS = ("http", "www.", "ftp://", "github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "<a", "\\url", "\\href")
+_HINTS = ("http", "www.", "ftp://", "github.com", "gitlab.com", "huggingface.co", "hf.co/", "bitbucket.org", "github.io",
+          "gitlab.io", "<a", "\\url", "\\href")
 _FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
+# what a URL written without a scheme starts with: "www.", a code host, a project-page host
+_SCHEMELESS = re.compile(r"www\.|(?:github\.com|gitlab\.com|huggingface\.co|hf\.co|bitbucket\.org)(?![\w-])|(?:[\w-]++\.)+(?:github|gitlab)\.io(?![\w-])",
+                         re.IGNORECASE)
 _GITHUB_NON_OWNERS = {"orgs", "topics", "features", "about", "collections", "sponsors", "marketplace"}
 
 
@@ -57,8 +63,8 @@ class FoundUrl:
     end: int
 
 
-def _strip(url: str) -> str:
-    url = url.strip()
+def _trailing(url: str) -> int:
+    """How many characters at the end of ``url`` are punctuation around it, not part of it."""
     opened, closed = url.count("("), url.count(")")
     end = len(url)
     while end and url[end - 1] in _TRAIL:
@@ -67,7 +73,12 @@ def _strip(url: str) -> str:
                 break
             closed -= 1
         end -= 1
-    url = url[:end]
+    return len(url) - end
+
+
+def _strip(url: str) -> str:
+    url = url.strip()
+    url = url[:len(url) - _trailing(url)]
     if url.lower().endswith(".git"):
         url = url[:-4]
     return url
@@ -120,9 +131,11 @@ def find_urls(text: str) -> list[FoundUrl]:
                 pieces.append(c.group("c"))
                 end = c.end()
             raw = "".join(pieces)
-            # the bare match may swallow a LaTeX wrapper's closing brace or a sentence end
+            # the bare match may swallow a LaTeX wrapper's closing brace or a sentence end: the
+            # mention ends where the URL does ("github.com/a/b." -> the span without the ".")
+            end -= _trailing(raw)
         raw = raw.strip()
-        if _PLACEHOLDER.match(raw) or "://" not in raw and not raw.lower().startswith(("www.", "github.com", "gitlab.com", "huggingface.co", "bitbucket.org")):
+        if _PLACEHOLDER.match(raw) or "://" not in raw and not _SCHEMELESS.match(raw):
             continue
         url = _strip(raw)
         if not url.lower().startswith(("http://", "https://", "ftp://")):
