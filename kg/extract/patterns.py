@@ -12,7 +12,7 @@ __all__ = [
     "ABBREV", "ACR_COMPOUND", "AFTER_MARK", "AFTER_PAREN", "ALLCAPS", "ALPHA_WORDS", "ANALOGY",
     "AND_X_D_HEAD", "APPOS_AFTER", "A_NEW_BEFORE", "A_NOVEL_AFTER", "BASE", "BASELINE_LEFT", "CAP3",
     "CAP_WORD_AFTER", "CITED", "COMPARE_TITLE", "COMPOUND", "Cand", "DATASET_SHAPE", "D_HINT", "ELEMENT",
-    "ELEMENTS", "FORMULA", "FORMULA_VAR", "FRAGMENT", "HARDWARE_NUM", "ING", "IS_A", "KEEP_SUFFIX",
+    "ELEMENTS", "FORMULA", "FORMULA_VAR", "FRAGMENT", "GLUED_HEAD", "HARDWARE_NUM", "ING", "IS_A", "KEEP_SUFFIX",
     "LEAD_PREP", "LIST_BEFORE", "LIST_SEP", "METRIC_AFTER", "METRIC_NAME", "MODIFIED", "NAMED_LOWER",
     "NEXT_WORD", "NOT_NP", "NOVEL_HEAD", "OR_AFTER", "OUR_HEAD", "OUR_LEFT", "OWN_LEFT", "PASSIVE", "PLURAL",
     "PLURAL_D_HEAD", "RUN", "SENT", "SENT_FAST", "SHAPE", "SHAPE_HIT", "SLASH_NUM", "SUB_A", "TC_DATASET",
@@ -21,13 +21,17 @@ __all__ = [
     "word_spans", "wordish"
 ]
 
+# a name glued to the head noun before it by a dash used as a colon: "two datasets-BBQ and ..." is BBQ
+GLUED_HEAD = re.compile(r"^(?:datasets?|benchmarks?|corpora|models?|methods?|baselines?|tasks?|architectures?|"
+                        r"backbones?|frameworks?|algorithms?)-(?=[A-Z0-9])")
 # a size range, a rank or a ratio, never a name: "0.5B-7B", "Top-20", "64-to-1"
 FRAGMENT = re.compile(r"^(?:\d+(?:\.\d+)?[BMKbmk]?-\d+(?:\.\d+)?[BMKbmk]|[Tt]op-\d+|\d+-to-\d+)$")
 
 M, D = "Method", "Dataset"
 
 # Coined shape: an inner capital, two capitals, or letters mixed with digits (FedLoGe, SSE-C, YFCC4k).
-WORD = re.compile(r"(?<![\w\-.+/])(?:[A-Za-z0-9][\w\-.+∞]*?[A-Z0-9∞]|[0-9])[\w\-.+∞]*")
+# a caret inside a name is its superscript written without LaTeX math: "D^3PO" is one name, not "3PO"
+WORD = re.compile(r"(?<![\w\-.+/^])(?:[A-Za-z0-9][\w\-.+∞^]*?[A-Z0-9∞]|[0-9])[\w\-.+∞^]*")
 SHAPE = re.compile(r"[a-z][A-Z]|[A-Z][\w.]*[A-Z]|[A-Za-z][\w.]*\d|\d[\w.]*[A-Za-z]|\w∞|[A-Za-z]-[A-Z](?![\w])|[A-Za-z]-\d")
 WEAK = re.compile(r"(?<![\w\-.+/])[a-z][a-z0-9]+(?:-[a-z0-9]+)+(?![\w\-])")
 WEAK_RUN = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)+")  # a whole [\w-] run that WEAK matches
@@ -45,8 +49,9 @@ D_HINT = re.compile(r"\b(?:on|across|using|from|in|datasets?|benchmarks?|corpora
 SLASH_NUM = re.compile(r"\d/-?\d")
 PLURAL = re.compile(r"^(.*[A-Z0-9])s$")
 # URLs, e-mail addresses and file paths: nothing inside them is a name ("~ksinha4/graphlog").
-URLISH = re.compile(r"(?:https?://|www\.)\S*/ [\w.-]+(?:/\S*)?|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+")
-# every URLISH match holds "http", "www.", "@" or a match of this: test for them before the full search
+URLISH = re.compile(r"(?:https?://|www\.)\S*/ [\w.-]+(?:/\S*)?|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/\S*|[\w.+-]+@[\w-]+\.[\w.]+"
+                    r"|\b[\w.-]+\.git(?:hub|lab)\.io\b\S*")  # a project page without a scheme or a path: "opencity3d.github.io"
+# every URLISH match holds "http", "www.", "@", ".github.io", ".gitlab.io" or a match of this: test for them before the full search
 URL_TLD = re.compile(r"\.(?:com|org|io|net|edu|ai|ac\.[a-z]{2}|dev|info)/")
 ALLCAPS = re.compile(r"^[A-Z]{2,5}s?$")  # a bare acronym: a name only when defined, known or cued
 # ACR-word compounds ("IMU-measured", "GPU-friendly") name the acronym's thing, not a new entity;

@@ -13,7 +13,7 @@ from kg.extract.acronyms import find_definitions
 from kg.extract.context import ContextRules
 from kg.extract.patterns import (
     FRAGMENT, Cand, D, M, ABBREV, ACR_COMPOUND, AFTER_PAREN, ALLCAPS, ANALOGY, A_NEW_BEFORE, BASE, CAP3,
-    CAP_WORD_AFTER, COMPARE_TITLE, COMPOUND, OR_AFTER, DATASET_SHAPE, ELEMENT, FORMULA, FORMULA_VAR, HARDWARE_NUM, ING,
+    CAP_WORD_AFTER, COMPARE_TITLE, COMPOUND, OR_AFTER, DATASET_SHAPE, ELEMENT, FORMULA, FORMULA_VAR, GLUED_HEAD, HARDWARE_NUM, ING,
     KEEP_SUFFIX, LIST_BEFORE, METRIC_NAME, PLURAL, SENT_FAST, SHAPE, SLASH_NUM, SUB_A, TC_DATASET,
     TC_STOP, TITLE_D, TITLE_PREFIX, TITLE_WORDS, TOKENS, URL_TLD, URLISH, VERSION, first_end,
     shape_spans, weak_spans, word_spans,
@@ -28,6 +28,11 @@ _TO_TASK = re.compile(r"^[A-Za-z][A-Za-z0-9]*-to-[A-Za-z0-9]+$")
 _CAP_HYPHEN = re.compile(r"[A-Z][a-z]*(?:-[A-Za-z][a-z]+)+")
 
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
+
+
+def _all_caps(title: str) -> bool:
+    """A title written in capitals throughout, of three words or more (not one name: "VGGT-SLAM++")."""
+    return len(title.split()) >= 3 and not any(ch.islower() for ch in title) and any(ch.isupper() for ch in title)
 
 
 def load_cues(path: Path = CUES_FILE) -> dict:
@@ -77,7 +82,12 @@ class Rules(ContextRules):
 
     def _shape(self, text: str, a: int, b: int, rule: str, strength: int) -> list[Cand]:
         s = text[a:b]
-        s = s[:-2].rstrip(".-'+") + "++" if s.endswith("++") else s.rstrip(".-'+")
+        glued = GLUED_HEAD.match(s)
+        if glued:  # "datasets-BBQ": the name after the dash, if it looks like one
+            a, s = a + glued.end(), s[glued.end():]
+            if not SHAPE.search(s) and self.kb.lookup(s) is None:
+                return []
+        s = s[:-2].rstrip(".-'+^") + "++" if s.endswith("++") else s.rstrip(".-'+^")
         b = a + len(s)
         adj = self.c["adj"].search(s)
         if adj:
@@ -187,7 +197,8 @@ class Rules(ContextRules):
         if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
             self._dataset_names(text, cands, occupied)
         cands.extend(suggest(text, cands))  # never live: suggestions the scorer decides on
-        if "@" in text or "/" in text and ("http" in text or "www." in text or URL_TLD.search(text)):
+        if "@" in text or "/" in text and ("http" in text or "www." in text or URL_TLD.search(text)) \
+                or ".github.io" in text or ".gitlab.io" in text:
             urls = [m.span() for m in URLISH.finditer(text)]  # sorted, not overlapping
             if urls:
                 u_starts = [a for a, _ in urls]
@@ -200,6 +211,10 @@ class Rules(ContextRules):
         self._definitions(text, cands)
         if title:
             self._title(text, cands)
+            if _all_caps(text):  # "DEEP NETWORKS FOR NEW TASKS": every word has the shape of a name, none says so
+                cands = [c for c in cands if not (c.rule == "shape" and c.entry is None)]
+                extra = [c for c in extra if not (c.rule == "extend" and c.surface.isupper())]
+                early = [c for c in early if not (c.rule == "shape" and c.entry is None)]
         cands.sort(key=lambda c: (c.start, -c.end))
         self._proposals(text, cands, sents)
         self._context(text, cands, sents)
@@ -335,8 +350,9 @@ class Rules(ContextRules):
             return
         a, b = m.span(1)
         words = text[a:b].split()
-        weak = not any(SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
-        if len(words) > 4 or weak and (len(words) > 1 or not (CAP3.fullmatch(words[0]) or _CAP_HYPHEN.fullmatch(words[0]))
+        caps = _all_caps(text)  # in a title in capitals the shape of a word says nothing
+        weak = caps or not any(SHAPE.search(w.rstrip("-")) or (w.isupper() and len(w) > 1) for w in words[:2])
+        if len(words) > 4 or weak and (len(words) > 1 or not (caps or CAP3.fullmatch(words[0]) or _CAP_HYPHEN.fullmatch(words[0]))
                                        or self.kb.is_stop(words[0])):
             return
         rest = text[m.end(1):m.end(1) + 80]
