@@ -25,6 +25,33 @@ _NUMBER = re.compile(r"[\d.,]+%?$")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # "FooEval" -> Foo, Eval; "LDC2015E86" -> LDC, 2015, E, 86
 
 
+_PREV2 = re.compile(r"([A-Za-z][\w\-]*)[^\w]{1,3}([A-Za-z][\w\-]*)[^\w]{0,3}$")
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(dataset, method, non-entity) head nouns of ``data/cues.yaml``, lower-cased."""
+    from kg.extract.rules import CUES_FILE, load_cues  # the cue lists the rules read (not at import: rules is large)
+    c = load_cues(CUES_FILE)
+    return frozenset(c["dataset_heads"]), frozenset(c["method_heads"]), frozenset(c["nonentity_heads"])
+
+
+@lru_cache(maxsize=1 << 14)
+def _head_class(words: str) -> str:
+    """What a head noun (the last word or two of a phrase) names: dataset, method, task (a field, task,
+    setting or metric: ``nonentity_heads``) or other. "Named Entity Recognition" -> task."""
+    ds, ms, non = _heads()
+    w = words.lower().split()
+    for cand in (" ".join(w[-2:]), w[-1] if w else ""):
+        if cand in ds:
+            return "dataset"
+        if cand in non:
+            return "task"
+        if cand in ms:
+            return "method"
+    return "other"
+
+
 def shape_of(name: str) -> str:
     """Letters, digits and the rest, runs collapsed: "GPT-4o" -> "X-dx", "ImageNet" -> "XxXx"."""
     return _RUNS.sub(r"\1", name.translate(_SHAPE_MAP))[:12]
@@ -75,6 +102,7 @@ def features(p: Proposal, fields: Fields, kb: KnowledgeBase) -> dict[str, float]
         if c.long:
             words = c.long.split()
             f[f"long_last={words[-1].lower()}"] = 1.0
+            f[f"long_head={_head_class(c.long)}"] = 1.0  # "Visual Question Answering (VQA)": a task
             f[f"long_words={_bucket(len(words))}"] = 1.0
             if c.long.islower():
                 f["long_lower"] = 1.0
@@ -87,10 +115,14 @@ def features(p: Proposal, fields: Fields, kb: KnowledgeBase) -> dict[str, float]
                 b = _WORD_BEFORE.search(text, max(0, c.start - 30), c.start)
                 if b:
                     f[f"prev={b.group(1).lower()}"] = 1.0
+                b2 = _PREV2.search(text, max(0, c.start - 40), c.start)
+                if b2:  # "the task of X", "tasks such as X", "evaluated on X"
+                    f[f"prev2={b2.group(1).lower()} {b2.group(2).lower()}"] = 1.0
                 a = _WORD_AFTER.match(text, c.end, c.end + 30)
                 if a:
                     nxt = a.group(1)
                     f["next=<num>" if _NUMBER.match(nxt) else f"next={nxt.lower()}"] = 1.0
+                    f[f"next_head={_head_class(nxt)}"] = 1.0  # "X benchmark", "X task", "X framework"
                 # cue words near the mention: "we propose ... X", "X ... benchmark", "on X"
                 for w in _CUE.findall(text, max(0, c.start - 60), min(len(text), c.end + 60)):
                     f[f"near={w.lower()}"] = 1.0
