@@ -12,7 +12,7 @@ from kg.extract.patterns import D, M, Cand
 
 __all__ = ["suggest", "SUGGESTED"]
 
-SUGGESTED = frozenset({"extend", "bench-name", "task-name"})  # the rules of these candidates
+SUGGESTED = frozenset({"extend", "bench-name", "task-name", "list-name"})  # the rules of these candidates
 
 # version, size and tier words that continue a model name: "Gemini 1.5 Flash", "Qwen3-VL 8B", "GPT-5 mini",
 # "Claude Opus 4.6", "Bielik v3 7B", "Qwen 3.5 35B A3B"
@@ -26,6 +26,49 @@ _BENCH = re.compile(r"(?<![\w\-])((?:[A-Z][\w\-&]*\s+){0,3}[A-Z][\w&]*[\s\-](?:B
 # a shared task that releases data: "SemEval-2025 Task 4", "WMT 2025 Task 3"
 _TASK = re.compile(r"(?<![\w\-])((?:SemEval|WMT|MEDIQA[\w\-]*|BioASQ|CLEF|TREC|FinCausal)[\s\-]?(?:20\d\d)"
                    r"(?:\s+(?:Task|Track)\s*~?\s*\d+)?)(?![\w\-])")
+
+# the next or the previous item of a coordinated list, one to three capitalised words: "on ImageNet, Places and
+# Oxford Flowers", "Spider, BIRD and ..." (an item with no coined shape, which no other suggester finds)
+_ITEM = r"([A-Z][\w\-]*(?:\s+[A-Z0-9][\w\-]*){0,2})"
+_NEXT_ITEM = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?" + _ITEM +
+                        r"(?=\s*(?:[,;.:)]|$|\s(?:and|or|as\s+well|datasets?|benchmarks?|corpora)\b))")
+_PREV_ITEM = re.compile(r"(?<![\w\-])" + _ITEM + r"\s*(?:,|\s(?:and|or))\s*(?:the\s+)?$")
+_ITEM_STOP = frozenset({"The", "This", "These", "Our", "A", "An", "We", "In", "On", "It", "Its", "Both", "All", "For", "With",
+                        "Using", "Experiments", "Results", "Extensive", "Code", "Data", "Specifically", "Moreover",
+                        "However", "Furthermore", "Additionally", "Finally", "First", "Second", "Third", "Then", "Also"})
+
+
+def _list_items(text: str, cands: list[Cand], seen: set[tuple[int, int]]) -> list[Cand]:
+    """Capitalised neighbours, in a coordinated list, of a candidate already typed as a dataset (never live)."""
+    taken = sorted((c.start, c.end) for c in cands)
+    todo = [(c.start, c.end) for c in cands if c.kind == D]
+    out: list[Cand] = []
+    done: set[tuple[int, int]] = set()
+    while todo and len(out) < 12:
+        a, b = todo.pop()
+        if (a, b) in done:
+            continue
+        done.add((a, b))
+        found = []
+        m = _NEXT_ITEM.match(text, b)
+        if m:
+            found.append(m.span(1))
+        p = _PREV_ITEM.search(text, max(0, a - 60), a)
+        if p:
+            found.append(p.span(1))
+        for x, y in found:
+            over = [(u, v) for u, v in taken if u < y and x < v]
+            if over:
+                todo.extend(o for o in over if o not in done)  # already a candidate: the list goes on from it
+                continue
+            name = text[x:y]
+            if name.split()[0] in _ITEM_STOP or (x, y) in seen:
+                continue
+            out.append(Cand(x, y, name, D, "list-name", 1, live=False))
+            seen.add((x, y))
+            taken.append((x, y))
+            todo.append((x, y))
+    return out
 
 
 def suggest(text: str, cands: list[Cand]) -> list[Cand]:
@@ -45,6 +88,8 @@ def suggest(text: str, cands: list[Cand]) -> list[Cand]:
             if (a, b) not in seen:
                 out.append(Cand(a, b, text[a:b], D, "bench-name", 1, live=False))
                 seen.add((a, b))
+    if any(c.kind == D for c in cands):
+        out.extend(_list_items(text, cands + out, seen))
     for m in _TASK.finditer(text):
         a, b = m.span(1)
         if (a, b) not in seen:
