@@ -26,7 +26,8 @@ from kg.evaluate import EvalReport, evaluate, load_gold  # noqa: E402
 from kg.extract import Extractor  # noqa: E402
 from kg.extract.assemble import assemble, code_urls  # noqa: E402
 from kg.extract.model import Scorer  # noqa: E402
-from kg.extract.train import TrainOptions, cross_validate, examples, fit, gold_papers  # noqa: E402
+from kg.extract.train import TrainOptions, cross_validate, examples, fit, gold_papers, model_bytes  # noqa: E402
+from kg.files import atomic_write  # noqa: E402
 from kg.model import Extraction  # noqa: E402
 
 __all__ = ["main"]
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=_ROOT.parent / "shared")
     ap.add_argument("--no-blind", action="store_true", help="Skip the blind sets and the learning curve.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    ap.add_argument("--write-model", type=Path, default=None, metavar="FILE",
+                    help="Also write the model fitted on all training abstracts (the shipped kg/extract/data/scorer.json).")
     args = ap.parse_args(argv)
     train_sets, blind_sets = _sets(args.shared)
     ex = Extractor(model="rules")
@@ -81,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         which += [name] * len(m)
     ts = examples(ex, pool)
     opts = TrainOptions()
+    if args.write_model:
+        model = fit(ts.examples, opts, {"training_set_sha256": ts.digest, "papers": len(ts.papers),
+                                        "candidates": len(ts.examples)})
+        with atomic_write(args.write_model, "wb") as f:
+            f.write(model_bytes(model))
+        print(f"wrote {args.write_model}: {len(ts.papers)} papers, {len(ts.examples)} candidates, sha256 {ts.digest}")
     cv = cross_validate(ts, opts, kb=ex.kb)
     rules = [Extraction(p, *assemble(f, ex.kb, None), code_urls(f)) for p, f in zip(ts.papers, ts.fields)]
     out: dict[str, dict] = {}
