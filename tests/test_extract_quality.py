@@ -80,3 +80,38 @@ def test_a_name_glued_to_its_head_noun_by_a_dash(ex):
 def test_a_caret_inside_a_name_keeps_it_whole(ex):
     e = ex.extract(Paper("k", "Preference optimisation", "We propose D^3PO, a preference optimisation method."))
     assert "D^3PO" in _names(e.methods) and "3PO" not in _names(e.methods)
+
+
+def test_suggesters_for_dataset_shapes_no_rule_finds():
+    from kg.extract.patterns import D, Cand
+    from kg.extract.suggest import suggest
+    text = ("We evaluate on ImageNet, Places and Oxford Flowers, on the Natural Scenes Dataset, on Tool-Reflection-Bench, "
+            "tau^2-Bench and VSI-B ENCH. A New Benchmark and G, H and ImageNet are not names.")
+    i = text.index("ImageNet")
+    j = text.rindex("ImageNet")
+    found = {c.surface: c for c in suggest(text, [Cand(i, i + 8, "ImageNet", D, "kb", 3), Cand(j, j + 8, "ImageNet", D, "kb", 3)])}
+    assert {"Places", "Oxford Flowers", "Natural Scenes Dataset", "Tool-Reflection-Bench", "tau^2-Bench", "VSI-B ENCH"} <= set(found)
+    assert not {"A New Benchmark", "New Benchmark", "G", "H"} & set(found)
+    assert all(not c.live and c.kind == D for c in found.values())  # suggestions: the scorer decides
+
+
+def test_a_variant_with_a_plus_is_not_its_base(ex):
+    e = ex.extract(Paper("k", "Code models", "We evaluate on HumanEval+ and MBPP+ with 3K+ problems."))
+    ds = _names(e.datasets) | _names(e.methods)
+    assert "3K+" not in ds and "HumanEval" not in ds
+
+
+@pytest.mark.parametrize("text,url", [
+    ("Project page: https://x.github.io/Space-Time-Pilot/ Code: https://github.com/a/b", "https://x.github.io/Space-Time-Pilot/"),
+    ("at https://anonymous.4open.science/r/CLS-DM-50D6/ to facilitate research", "https://anonymous.4open.science/r/CLS-DM-50D6/"),
+])
+def test_the_words_after_a_url_are_not_its_path(text, url):
+    assert find_urls(text)[0].url == url
+
+
+def test_features_of_long_forms_subtitles_and_names():
+    from kg.extract.features import _head_class, _name_features
+    assert _head_class("Named Entity Recognition") == "task" and _head_class("Residual Network") == "method"
+    assert _head_class("Natural Scenes Dataset") == "dataset" and _head_class("Foo Bar") == "other"
+    assert "dataset_part" in _name_features("WebGym") and "dataset_part" in _name_features("CP-Env")
+    assert "count_suffix=k" in _name_features("UltraSeg-108K") and "dataset_part" not in _name_features("ResNet")

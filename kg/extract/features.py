@@ -25,6 +25,16 @@ _NUMBER = re.compile(r"[\d.,]+%?$")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # "FooEval" -> Foo, Eval; "LDC2015E86" -> LDC, 2015, E, 86
 
 
+# what a title's subtitle says its prefix name is: a benchmark, a dataset, an environment ("X: Benchmarking LLMs on
+# ...", "X: Scaling Training Environments for ...", "X: How Good are LLMs at ...?") or a method
+_SUB_BENCH = re.compile(r"\b(?:benchmark\w*|datasets?|corpus|corpora|evaluat\w*|environments?|gym|suite|testbed|arena|"
+                        r"leaderboard|how\s+(?:good|well|far)|can\s+\w+|are\s+\w+|do\s+\w+|measur\w*|assess\w*)\b", re.I)
+_SUB_METHOD = re.compile(r"\b(?:framework|model|models|method|network|approach|architecture|algorithm|via|towards|"
+                         r"learning|improving|enhancing|boosting|efficient|unified|scalable)\b", re.I)
+_TITLE_PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+(\S.*)$")
+_COUNT = re.compile(r"\d(?:\.\d+)?([KkMmBb])$")  # "UltraSeg-108K", "Recap100M" (data sizes), "Qwen-7B" (a model size)
+_D_PARTS = frozenset({"bench", "benchmark", "eval", "arena", "gym", "env", "suite", "set", "db", "qa", "kb", "data",
+                      "corpus", "dataset", "test", "train", "leaderboard", "challenge", "quest", "quests", "world"})
 _PREV2 = re.compile(r"([A-Za-z][\w\-]*)[^\w]{1,3}([A-Za-z][\w\-]*)[^\w]{0,3}$")
 
 
@@ -72,6 +82,11 @@ def _name_features(name: str) -> tuple[str, ...]:
     parts = _PARTS.findall(name)
     if parts:
         out += [f"last_part={parts[-1].lower()}", f"first_part={parts[0].lower()}"]
+        if any(x.lower() in _D_PARTS for x in parts[1:]):
+            out.append("dataset_part")  # "WebGym", "CP-Env", "SHADE-Arena", "DSR-Train"
+    cm = _COUNT.search(name)
+    if cm:
+        out.append(f"count_suffix={cm.group(1).lower()}")
     return tuple(out)
 
 
@@ -140,6 +155,12 @@ def features(p: Proposal, fields: Fields, kb: KnowledgeBase) -> dict[str, float]
         title = fields["title"][1].text
         if not any(ch.islower() for ch in title):
             f["title_allcaps"] = 1.0
+        tp = _TITLE_PREFIX.match(title)
+        if tp and any(fd == "title" and c.end <= tp.end(1) for fd, c in p.members):
+            sub = tp.group(2)
+            f["title_sub=" + ("bench" if _SUB_BENCH.search(sub) else "method" if _SUB_METHOD.search(sub) else "other")] = 1.0
+            if sub.rstrip().endswith("?"):
+                f["title_question"] = 1.0
     entry = next((c.entry for _, c in p.members if c.entry is not None), None)
     if entry is not None:
         f[f"kb={entry.kind}"] = 1.0

@@ -87,7 +87,13 @@ class Rules(ContextRules):
             a, s = a + glued.end(), s[glued.end():]
             if not SHAPE.search(s) and self.kb.lookup(s) is None:
                 return []
-        s = s[:-2].rstrip(".-'+^") + "++" if s.endswith("++") else s.rstrip(".-'+^")
+        t = s.rstrip(".-'^")
+        if t.endswith("++"):
+            s = t[:-2].rstrip(".-'+^") + "++"
+        elif t.endswith("+") and len(t) > 2 and t[-2].isalnum() and t[0].isalpha():
+            s = t  # "HumanEval+", "CounterFact+", "ScanNet+": a variant, not its base
+        else:
+            s = s.rstrip(".-'+^")
         b = a + len(s)
         adj = self.c["adj"].search(s)
         if adj:
@@ -196,7 +202,8 @@ class Rules(ContextRules):
                     occupied[a:b] = b"\x01" * (b - a)
         if not title and ("ataset" in text or "enchmark" in text or "orpus" in text):
             self._dataset_names(text, cands, occupied)
-        cands.extend(suggest(text, cands))  # never live: suggestions the scorer decides on
+        # never live: suggestions the scorer decides on (not a stop-listed metric or task: "FID, LPIPS and ...")
+        cands.extend(c for c in suggest(text, cands) if not self.kb.is_stop(c.surface))
         if "@" in text or "/" in text and ("http" in text or "www." in text or URL_TLD.search(text)) \
                 or ".github.io" in text or ".gitlab.io" in text:
             urls = [m.span() for m in URLISH.finditer(text)]  # sorted, not overlapping

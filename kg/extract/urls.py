@@ -51,6 +51,9 @@ _FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
 # what a URL written without a scheme starts with: "www.", a code host, a project-page host
 _SCHEMELESS = re.compile(r"www\.|(?:github\.com|gitlab\.com|huggingface\.co|hf\.co|bitbucket\.org)(?![\w-])|(?:[\w-]++\.)+(?:github|gitlab)\.io(?![\w-])",
                          re.IGNORECASE)
+# English words that follow a URL in a sentence, never the rest of a broken one
+_NOT_PATH = frozenset({"to", "and", "or", "for", "the", "a", "an", "in", "on", "at", "with", "of", "is", "are", "which",
+                       "that", "as", "we", "our", "code", "data", "project", "page", "website", "demo", "models"})
 _GITHUB_NON_OWNERS = {"orgs", "topics", "features", "about", "collections", "sponsors", "marketplace"}
 
 
@@ -89,7 +92,8 @@ def _continues(url: str, piece: str) -> bool:
     if not re.match(r"^[\w./~%?=&#+-]+$", _strip(piece) or "!"):
         return False
     if url.endswith(("/", "-", "_", "~")) and re.match(r"^[\w~.-]", piece):
-        return True
+        # not the words after a URL ending in "/": "...github.io/Space-Time-Pilot/ Code: https://...", ".../ to facilitate"
+        return not (piece.endswith(":") or _strip(piece).lower() in _NOT_PATH)
     if piece.startswith(("/", "-", "_")) and len(_strip(piece)) > 1:
         return True
     # "github. com/x" or "https://github.com/owner/ repo" broken after a dot
