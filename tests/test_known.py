@@ -95,11 +95,11 @@ def test_a_generic_sense_of_a_shared_name_is_never_proposed(known):
     assert e is not None and e.key == "tta~test-time-adaptation" and e.role == "mentioned"
 
 
-def test_a_defined_task_or_metric_dataset_or_method_is_not_proposed(known):
-    for text, name, long_form, kind in (("We introduce VideoQA (Video Question Answering) data.", "VideoQA",
-                                         "Video Question Answering", "Dataset"),
+def test_a_defined_task_or_metric_is_not_proposed(known):
+    for text, name, long_form, kind in (("We introduce Video Question Answering (VideoQA) data.", "VideoQA",
+                                         "Video Question Answering", "Dataset"),  # a task (kb_concepts.yaml)
                                         ("We propose the Feature Map Convergence Score (FMCS).", "FMCS",
                                          "Feature Map Convergence Score", "Method")):
         role = "introduced" if kind == "Dataset" else "proposed"
         e = _apply(known, 9, text, _ent(text, name, role=role, long_form=long_form, kind=kind))
-        assert e is not None and e.role in ("used", "mentioned"), name
+        assert e is None or e.role in ("used", "mentioned"), name

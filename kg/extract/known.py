@@ -313,7 +313,7 @@ class Known:
         entry = self.kb.lookup(e.name)
         if self.kb.is_stop(e.name) or (entry is not None and entry.grey):
             return replace(e, role=down)  # a task, metric or broad family the text defines ("RL")
-        if e.long_form:  # a task the text defines, as a method or a dataset ("Video Question Answering (VideoQA)")
+        if e.long_form and e.kind == "Method":  # (datasets are named after tasks: AnAn Accident Detection)
             words = re.findall(r"[a-z0-9]+", e.long_form.lower())
             if words and words[-1] in _TASK_HEADS:
                 return replace(e, role=down)

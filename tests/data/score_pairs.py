@@ -4,6 +4,8 @@
 #   python tests/data/score_pairs.py ../shared/corpus/recent/daily-arxiv-2025-2026.jsonl \
 #       --sample tests/data/recent-pairs-sample.jsonl --gold /work/ann/pairs-gold.jsonl --workers 2
 #   python tests/data/score_pairs.py CORPUS --proposers [--before OLD_EXTRACT.jsonl] [--top 50]
+#   ... --gold tests/data/recent-pairs-gold.jsonl --relabel tests/data/recent-pairs-c1.jsonl  (also the
+#       figures with the family-vs-version pairs judged by ANNOTATION.md clarification 1)
 #
 # A pair is predicted "same" when both mentions (paper, field, start, end of the sample) land on one
 # node. A mention is found on the edge of its paper whose mentions cover its offsets, else on the
@@ -52,10 +54,16 @@ def locate(g, side: dict, kind: str, old_key: str) -> str | None:
     return None
 
 
-def score(g, sample: Path, gold: Path) -> dict:
-    """Pairwise precision and recall of "same node" against the judged pairs."""
+def _judged(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(g, sample: Path, gold: Path, relabel: Path | None = None) -> dict:
+    """Pairwise precision and recall of "same node" against the judged pairs; ``relabel``: lines
+    of the same form that replace the judgement of their pairs (RECENT-PAIRS.md, clarification 1)."""
     pairs = {p["pair"]: p for p in map(json.loads, sample.read_text(encoding="utf-8").splitlines())}
-    judged = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    over = {j["pair"]: j for j in _judged(relabel)} if relabel else {}
+    judged = [over.get(j["pair"], j) for j in _judged(gold)]
     tp = fp = fn = tn = 0
     lost, errors = [], []
     both: Counter = Counter()
@@ -142,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--sample", type=Path, default=Path(__file__).with_name("recent-pairs-sample.jsonl"))
     ap.add_argument("--gold", type=Path, help="judged pairs: {pair, same, note} lines")
+    ap.add_argument("--relabel", type=Path, help="re-judged pairs replacing the gold's (recent-pairs-c1.jsonl)")
     ap.add_argument("--proposers", action="store_true", help="print the shares of multi-owner nodes")
     ap.add_argument("--before", type=Path, help="kg extract output of the version before, for its shares")
     ap.add_argument("--top", type=int, default=50)
@@ -153,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     g = build(args.corpus, args.workers)
     if args.proposers:
         _print_shares("now", proposer_share(g), args.top)
-    if args.gold:
-        r = score(g, args.sample, args.gold)
+    for relabel in ((None, args.relabel) if args.relabel else (None,)) if args.gold else ():
+        if relabel is not None:
+            print(f"with the judgements of {relabel.name} ({len(_judged(relabel))} pairs re-judged):")
+        r = score(g, args.sample, args.gold, relabel)
         print(f"pairs {r['pairs']} (gold same {r['gold_same']}): precision {r['precision']:.3f} "
               f"({r['tp']}/{r['tp'] + r['fp']}), recall {r['recall']:.3f} ({r['tp']}/{r['tp'] + r['fn']}); "
               f"left out, neither mention an entity of the graph any more: {len(r['lost'])} pairs {r['lost']}")
