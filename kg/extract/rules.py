@@ -219,7 +219,9 @@ class Rules(ContextRules):
         if title:
             self._title(text, cands)
             if _all_caps(text):  # "DEEP NETWORKS FOR NEW TASKS": every word has the shape of a name, none says so
-                cands = [c for c in cands if not (c.rule == "shape" and c.entry is None)]
+                # a known name spelled as a plain word ("MATH", "SHOT", "QUALITY") is confirmed by the abstract's use only
+                cands = [c for c in cands if not (c.rule == "shape" and c.entry is None or
+                                                  c.rule in ("kb", "kb-key") and c.surface.isalpha())]
                 extra = [c for c in extra if not (c.rule == "extend" and c.surface.isupper())]
                 early = [c for c in early if not (c.rule == "shape" and c.entry is None)]
         cands.sort(key=lambda c: (c.start, -c.end))
