@@ -349,14 +349,16 @@ def _extract_jsonl(paths: Sequence[Path], out: IO[str], input_format: str | None
 def extract_sharded(paths: Sequence[Path], out_dir: Path, *, scheduler: str | None, fmt: str = "jsonl",
                     input_format: str | None = None, kb_files: Sequence[Path] = (),
                     partition_bytes: int | None = None, on_reject: Callable[[Reject], None] | None = None,
-                    progress: Progress | None = None) -> Any:
+                    progress: Progress | None = None, model: Path | str | None = None) -> Any:
     """``kg extract --scheduler``: one shard per partition of ``paths`` under ``out_dir``, extracted
-    on a Dask cluster (``tcp://HOST:8786`` or ``local[:N]``); see :mod:`kg.distributed`."""
+    on a Dask cluster (``tcp://HOST:8786`` or ``local[:N]``) with the extractor of ``kb_files`` and
+    ``model`` (as :func:`extract_to_jsonl`); see :mod:`kg.distributed`."""
     from kg.distributed import extract_sharded as run
     from kg.distributed.partitions import DEFAULT_PARTITION_BYTES
 
     return run(paths, out_dir, scheduler=scheduler, fmt=fmt, input_format=input_format, kb_files=kb_files,
-               partition_bytes=partition_bytes or DEFAULT_PARTITION_BYTES, on_reject=on_reject, progress=progress)
+               model=model, partition_bytes=partition_bytes or DEFAULT_PARTITION_BYTES, on_reject=on_reject,
+               progress=progress)
 
 
 def assemble_shards(out_dir: Path, *, scheduler: str | None = None, buckets: int | None = None,

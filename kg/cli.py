@@ -135,7 +135,7 @@ def extract(inputs: tuple[Path, ...], output: Path | None, input_format: str | N
         with user_errors(), RejectsFile(rejects_path) as rejects_file:
             try:
                 extract_sharded(inputs, output, scheduler, fmt, partition_mb, input_format, kb_files,
-                                rejects_file, quiet)
+                                rejects_file, quiet, model)
             except SystemExit as e:  # exit 3 (rejects) after --rejects is in place, not instead of it
                 code = e.code
         if code:

@@ -20,11 +20,12 @@ scheduler_option = click.option(
 
 def extract_sharded(inputs: tuple[Path, ...], output: Path | None, scheduler: str, fmt: str,
                     partition_mb: float, input_format: str | None, kb_files: tuple[Path, ...],
-                    rejects_file: object, quiet: bool) -> None:
-    """``kg extract --scheduler``: shards and a manifest in the folder ``output``."""
+                    rejects_file: object, quiet: bool, model: str | None = None) -> None:
+    """``kg extract --scheduler``: shards and a manifest in the folder ``output``, extracted with
+    ``--model`` (or KG_MODEL) as ``kg extract`` without a scheduler."""
     if output is None:
         raise click.UsageError("--scheduler writes one shard per partition: give -o FOLDER")
-    s = settings()
+    s = settings(model=model)
     progress = Progress(quiet, "papers")
     rejected: list[object] = []
     printer = reject_printer(quiet, rejects_file)
@@ -36,7 +37,7 @@ def extract_sharded(inputs: tuple[Path, ...], output: Path | None, scheduler: st
     try:
         with user_errors():
             report = api.extract_sharded(list(inputs), output, scheduler=scheduler, fmt=fmt,
-                                         input_format=input_format, kb_files=(*s.kb, *kb_files),
+                                         input_format=input_format, kb_files=(*s.kb, *kb_files), model=s.model,
                                          partition_bytes=max(1, int(partition_mb * 2**20)),
                                          on_reject=on_reject, progress=progress)
     finally:

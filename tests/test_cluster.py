@@ -166,6 +166,64 @@ def test_killed_worker_loses_and_duplicates_nothing(corpus: Path, single: tuple[
     client.wait_for_workers(2, timeout=120)
 
 
+def _every_candidate_a_proposed_method(path: Path) -> Path:
+    """A hand-made scorer file (kg.extract.model's format): no weights, intercepts that make the
+    scorer keep every proposal as a Method the paper proposes."""
+    from kg.extract.model import FORMAT, KINDS
+
+    path.write_text(json.dumps({"format": FORMAT, "threshold": 0.5,
+                                "type": {"classes": list(KINDS), "intercept": [-5.0, 5.0, -5.0], "weights": {}},
+                                "role": {"Method": {"intercept": 5.0, "weights": {}},
+                                         "Dataset": {"intercept": -5.0, "weights": {}}}}))
+    return path
+
+
+def _extract_here(corpus: Path, model: str) -> list[str]:
+    from kg.extract import Extractor, extraction_to_json
+
+    papers = [r for r in read(corpus) if not isinstance(r, Reject)]
+    return [json.dumps(extraction_to_json(ex), ensure_ascii=False)
+            for ex in Extractor(model=model).extract_all(papers)]
+
+
+def test_cli_local_cluster_uses_kg_model(corpus: Path, single: tuple[list[str], list[str]], tmp_path: Path) -> None:
+    """KG_MODEL (and --model) reach the workers of `kg extract --scheduler local:2`: the shards equal a
+    single-process extraction with that model and hold far more methods than the shipped model finds."""
+    model = _every_candidate_a_proposed_method(tmp_path / "all-methods.json")
+    out = tmp_path / "shards"
+    cmd = [sys.executable, "-m", "kg", "extract", str(corpus), "--scheduler", "local:2", "-o", str(out),
+           "--partition-mb", "0.05", "-q"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KG_MODEL": str(model)}
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert r.returncode == 3, r.stderr[-2000:]
+    lines = _shard_lines(out)
+    assert sorted(lines) == sorted(_extract_here(corpus, str(model))) != sorted(single[0])
+    def methods(rows: list[str]) -> int:
+        return sum(len(json.loads(ln)["methods"]) for ln in rows)
+
+    assert methods(lines) > 1.5 * methods(single[0])  # every candidate kept as a method: far more
+    assert json.loads((out / "manifest.json").read_text())["model"] == str(model.resolve())
+    # a missing model file fails before any cluster starts, as kg extract does
+    bad = subprocess.run([*cmd[:-1], "--model", str(tmp_path / "nope.json")], capture_output=True, text=True,
+                         env=env, timeout=120, check=False)
+    assert bad.returncode == 1 and "cannot read the model file" in bad.stderr, bad.stderr[-800:]
+
+
+def test_model_reaches_workers_and_a_new_model_redoes_the_shards(corpus: Path, single: tuple[list[str], list[str]],
+                                                                  client, tmp_path: Path) -> None:
+    from kg.distributed.extract import extract_sharded
+
+    out = tmp_path / "shards"
+    first = extract_sharded([corpus], out, scheduler="unused", client=client, partition_bytes=50_000)
+    assert sorted(_shard_lines(out)) == sorted(single[0])
+    rules = extract_sharded([corpus], out, scheduler="unused", client=client, partition_bytes=50_000, model="rules")
+    assert rules.skipped == 0 and rules.partitions == first.partitions  # made with another model: redone
+    got = sorted(_shard_lines(out))
+    assert got == sorted(_extract_here(corpus, "rules")) and got != sorted(single[0])
+    again = extract_sharded([corpus], out, scheduler="unused", client=client, partition_bytes=50_000, model="rules")
+    assert again.skipped == first.partitions
+
+
 _HASH = "https://w3id.org/kg-ml/vocab#contentHash"  # written by kg ingest only (kg.changes), not by kg assemble
 
 
@@ -225,6 +283,7 @@ def test_neo4j_csv_shards_have_headers_and_every_row_once(assembled: Path) -> No
     args = shlex.split((neo / "import-command.txt").read_text())
     assert args[:4] == ["neo4j-admin", "database", "import", "full"]
     papers = [a for a in args if a.startswith("--nodes=Paper=")][0].split("=", 2)[2].split(",")
-    assert papers[0].endswith("nodes-Paper-header.csv") and len(papers) == 4
+    # the 3 buckets' files joined into one per label and type (all far below MIN_FILE_BYTES)
+    assert papers[0].endswith("nodes-Paper-header.csv") and len(papers) == 2
     keys = [row[0] for f in papers[1:] for row in csv.reader(open(f, newline="", encoding="utf-8"))]
     assert len(keys) == len(set(keys)) == N

@@ -15,7 +15,7 @@ __all__ = ["connect", "worker_extractor", "run_tasks", "parse_scheduler", "RETRI
 
 RETRIES = 3  # a task that raised is tried again this many times (a lost worker's task is always re-run)
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
-_EXTRACTORS: dict[tuple[str, ...], Any] = {}
+_EXTRACTORS: dict[tuple[tuple[str, ...], str | None], Any] = {}
 
 
 def parse_scheduler(scheduler: str) -> tuple[str, int | None]:
@@ -42,11 +42,12 @@ def _dask() -> Any:
 
 
 @contextmanager
-def connect(scheduler: str, kb_files: Sequence[Path] | None = ()) -> Iterator[Any]:
+def connect(scheduler: str, kb_files: Sequence[Path] | None = (), model: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client`` for ``scheduler``; a ``local[:N]`` cluster (N worker processes of
     one thread on 127.0.0.1) is started here and stopped on exit. Every worker, including ones that
-    join or are restarted later, loads the extractor for ``kb_files`` once at start (a worker
-    plugin; ``kb_files=None``: no extractor, for assembly)."""
+    join or are restarted later, loads the extractor for ``kb_files`` and ``model`` (a `kg train`
+    file, ``"rules"`` or None for the shipped one) once at start (a worker plugin;
+    ``kb_files=None``: no extractor, for assembly)."""
     distributed = _dask()
     address, n = parse_scheduler(scheduler)
     cluster = None
@@ -64,7 +65,7 @@ def connect(scheduler: str, kb_files: Sequence[Path] | None = ()) -> Iterator[An
         if kb_files is not None:
             from kg.distributed.plugin import ExtractorPlugin
 
-            client.register_plugin(ExtractorPlugin(tuple(str(p) for p in kb_files)), name="kg-extractor")
+            client.register_plugin(ExtractorPlugin(tuple(str(p) for p in kb_files), model), name="kg-extractor")
         yield client
     finally:
         client.close()
@@ -72,14 +73,14 @@ def connect(scheduler: str, kb_files: Sequence[Path] | None = ()) -> Iterator[An
             cluster.close()
 
 
-def worker_extractor(kb_files: Sequence[str] = ()) -> Any:
-    """This process's Extractor for ``kb_files``, built on first use and kept for later tasks."""
-    key = tuple(kb_files)
+def worker_extractor(kb_files: Sequence[str] = (), model: str | None = None) -> Any:
+    """This process's Extractor for ``kb_files`` and ``model``, built on first use and kept for later tasks."""
+    key = (tuple(kb_files), model)
     ex = _EXTRACTORS.get(key)
     if ex is None:
         from kg.extract import Extractor
 
-        ex = _EXTRACTORS[key] = Extractor(kb_files=tuple(Path(p) for p in key))
+        ex = _EXTRACTORS[key] = Extractor(kb_files=tuple(Path(p) for p in key[0]), model=model)
     return ex
 
 

@@ -43,16 +43,19 @@ def _paper_row(p: Paper) -> dict[str, Any]:
     return dataclasses.asdict(p)
 
 
-def extract_partition(part: Partition, out_dir: str, fmt: str, kb_files: tuple[str, ...]) -> dict[str, Any]:
-    """On a worker: read ``part``, extract it with this process's extractor, write its shard, its
-    papers file (the fields the graph needs beyond the contract) and last its marker."""
+def extract_partition(part: Partition, out_dir: str, fmt: str, kb_files: tuple[str, ...],
+                      model: str | None = None, fingerprint: str = "") -> dict[str, Any]:
+    """On a worker: read ``part``, extract it with this process's extractor for ``kb_files`` and
+    ``model``, write its shard, its papers file (the fields the graph needs beyond the contract)
+    and last its marker, which records ``fingerprint`` (kg.changes.extractor_fingerprint): a
+    re-run with another model, knowledge base or kg version redoes the shard."""
     from kg.distributed.cluster import worker_extractor
     from kg.extract import extraction_to_json
 
     t0 = time.perf_counter()
     folder = Path(out_dir) / _SHARDS
     shard = folder / shard_name(part.index, fmt)
-    spec = {**part.spec(), "format": fmt}
+    spec = _spec(part, fmt, fingerprint)
     done = complete_marker(shard, spec)
     if done is not None:
         return {**done, "skipped": True}
@@ -62,7 +65,7 @@ def extract_partition(part: Partition, out_dir: str, fmt: str, kb_files: tuple[s
         return {"partition": spec, "error": " ".join(str(e).split())}
     papers = [r for r in recs if isinstance(r, Paper)]
     rejects = [dataclasses.asdict(r) for r in recs if isinstance(r, Reject)]
-    exs = list(worker_extractor(kb_files).extract_all(papers))
+    exs = list(worker_extractor(kb_files, model).extract_all(papers))
     size = write_records(shard, (extraction_to_json(ex) for ex in exs), fmt)
     write_records(folder / f"part-{part.index:05d}.papers.jsonl", (_paper_row(p) for p in papers))
     marker = {"partition": spec, "shard": shard.name, "bytes": size, "papers": len(papers),
@@ -70,6 +73,23 @@ def extract_partition(part: Partition, out_dir: str, fmt: str, kb_files: tuple[s
               "seconds": round(time.perf_counter() - t0, 3)}
     write_json(marker_path(shard), marker)
     return marker
+
+
+def _spec(part: Partition, fmt: str, fingerprint: str) -> dict[str, Any]:
+    """What a shard is made from: its partition, its format and the extractor (by fingerprint)."""
+    return {**part.spec(), "format": fmt, "extractor": fingerprint[:16]}
+
+
+def _model_arg(model: Path | str | None) -> str | None:
+    """``model`` as every worker can open it (an absolute path; the folder must be shared), checked
+    here first so a bad file fails before a cluster starts; None and ``"rules"`` stay as they are."""
+    from kg.extract.model import RULES_ONLY, load_scorer
+
+    if model is None or str(model) == RULES_ONLY:
+        return None if model is None else RULES_ONLY
+    path = str(Path(model).resolve())
+    load_scorer(path)  # raises ExtractionError naming the file when it is missing or not a model
+    return path
 
 
 def shard_files(out_dir: Path) -> list[tuple[Path, Path]]:
@@ -91,13 +111,16 @@ def extract_sharded(
     fmt: str = "jsonl",
     input_format: str | None = None,
     kb_files: Sequence[Path] = (),
+    model: Path | str | None = None,
     partition_bytes: int = DEFAULT_PARTITION_BYTES,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Callable[[int], None] | None = None,
     client: Any = None,
 ) -> ShardedReport:
     """Extract ``paths`` into shards under ``out_dir`` on the Dask cluster ``scheduler``
-    (``tcp://HOST:8786`` or ``local[:N]``; None runs the tasks in this process).
+    (``tcp://HOST:8786`` or ``local[:N]``; None runs the tasks in this process), with the
+    extractor of ``kb_files`` and ``model`` (a `kg train` file on a folder the workers see,
+    ``"rules"``, or None for the shipped model), as ``kg extract`` with the same options.
 
     Shards already complete for the same partition (a re-run after a failure) are skipped. Rejects
     go to ``on_reject`` as ``file:line: reason``, in input order, once every shard is done. A file
@@ -116,10 +139,14 @@ def extract_sharded(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise KGError(f"cannot create {folder}: {e.strerror or e}; choose a writable -o folder") from e
+    from kg.changes import extractor_fingerprint
+
     kb = tuple(str(Path(p).resolve()) for p in kb_files)
+    model_arg = _model_arg(model)
+    fingerprint = extractor_fingerprint(kb, model_arg)
     results: dict[int, dict[str, Any]] = {}
     for part in parts:
-        done = complete_marker(folder / shard_name(part.index, fmt), {**part.spec(), "format": fmt})
+        done = complete_marker(folder / shard_name(part.index, fmt), _spec(part, fmt, fingerprint))
         if done is not None:
             results[part.index] = {**done, "skipped": True}
     todo = [p for p in parts if p.index not in results]
@@ -130,15 +157,18 @@ def extract_sharded(
 
     if todo:
         if client is not None or scheduler is None:
-            out = run_tasks(client, extract_partition, todo, str(out_dir.resolve()), fmt, kb, on_done=_done)
+            out = run_tasks(client, extract_partition, todo, str(out_dir.resolve()), fmt, kb, model_arg,
+                            fingerprint, on_done=_done)
         else:
-            with connect(scheduler, kb) as c:
-                out = run_tasks(c, extract_partition, todo, str(out_dir.resolve()), fmt, kb, on_done=_done)
+            with connect(scheduler, kb, model_arg) as c:
+                out = run_tasks(c, extract_partition, todo, str(out_dir.resolve()), fmt, kb, model_arg,
+                                fingerprint, on_done=_done)
         results.update({p.index: r for p, r in zip(todo, out)})
     _finish(report, parts, results, fmt, on_reject)
     _remove_stale(folder, {shard_name(p.index, fmt) for p in parts}, len(parts))
     report.seconds = time.perf_counter() - t0
-    write_json(out_dir / MANIFEST, _manifest(report, parts, results, fmt, paths))
+    write_json(out_dir / MANIFEST, {**_manifest(report, parts, results, fmt, paths), "model": model_arg,
+                                    "extractor": fingerprint[:16]})
     if report.unreadable:
         rest = (f" (the other files were extracted: {report.papers:,} papers in {out_dir}; fix it and run "
                 "the same command again)" if len(report.unreadable) < len(paths) else "")
