@@ -121,16 +121,19 @@ def build_launcher(timeout: float = 900.0) -> float:
 
 
 def run_admin_import(folder: Path, workdir: Path, jvm_flags: tuple[str, ...] = JVM_FLAGS,
-                     timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
+                     timeout: float = 300.0, *, heap: str = "1g",
+                     extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     """Run neo4j-admin's own importer (in the launcher's classpath) on a `kg export --format
-    neo4j-admin` folder, into a fresh NEO4J_HOME under ``workdir`` (where it writes import.report)."""
+    neo4j-admin` or `kg assemble` folder, as its ``import-command.txt`` says (plus ``extra``
+    options, e.g. ``--threads=4``), with a ``heap`` of -Xmx (neo4j-admin's HEAP_SIZE), into a fresh
+    NEO4J_HOME under ``workdir`` (where it writes import.report)."""
     args = shlex.split((folder / "import-command.txt").read_text())
     home = workdir / "home"
     (home / "conf").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     flags = [f for f in jvm_flags if not f.startswith("-Xm")]
-    return subprocess.run(["java", *flags, "-Xmx1g", "-cp", f"{LAUNCHER_DIR / 'target' / 'lib'}/*",
-                           "org.neo4j.cli.AdminTool", *args[1:]],
+    return subprocess.run(["java", *flags, f"-Xmx{heap}", "-cp", f"{LAUNCHER_DIR / 'target' / 'lib'}/*",
+                           "org.neo4j.cli.AdminTool", *args[1:5], *extra, *args[5:]],
                           capture_output=True, text=True, env=env, timeout=timeout, check=False, cwd=workdir)
 
 

@@ -1,4 +1,4 @@
-"""Graph assembly from extraction shards, as three rounds of tasks: route, papers, entities.
+"""Graph assembly from extraction shards, as rounds of tasks: route, papers, entities, join.
 
 1. route: each shard's records go to a paper bucket by a hash of the paper key;
 2. papers: a bucket holds every version of its papers, in input order; ``kg.graph.build_graph``
@@ -7,13 +7,14 @@
    mentions, to an entity bucket by a hash of its node id (``kg.graph.entity_identity``), with a
    flag when a kept paper links to it;
 3. entities: a bucket rebuilds its entities with ``build_graph`` over those occurrences in input
-   order (names merged by the graph's rules) and writes the ones some kept paper links to.
+   order (names merged by the graph's rules) and writes the ones some kept paper links to;
+4. join: each label's and type's CSV files of the buckets are joined into fewer, larger files
+   (``kg.distributed.csvfiles``).
 The graph module's identity rules decide everything; this module only routes records.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.config import DEFAULT_BASE_IRI
+from kg.distributed.csvfiles import MIN_FILE_BYTES, join_files, plan_joins
 from kg.distributed.shards import atomic_file, read_records, write_json
 from kg.errors import KGError
 
@@ -98,7 +100,7 @@ def paper_bucket(b: int, tmp: str, out: str, buckets: int, base_iri: str) -> dic
     lines: list[str] = []
     iris: dict[str, str] = {}
     out_dir = Path(out)
-    with _CsvShards(out_dir / "neo4j", b) as csvs:
+    with _CsvShards(Path(tmp) / "csv", b) as csvs:
         for pid, attrs in g.nodes(data=True):
             if attrs["label"] == "Paper":
                 lines += paper_ntriples(g, pid, base, iris)
@@ -155,7 +157,7 @@ def entity_bucket(c: int, tmp: str, out: str, base_iri: str) -> dict[str, int]:
     g = build_graph(extraction_from_json(r["x"]) for r in rows if "x" in r)
     counts: dict[str, int] = {}
     lines: list[str] = []
-    with _CsvShards(Path(out) / "neo4j", c) as csvs:
+    with _CsvShards(Path(tmp) / "csv", c) as csvs:
         for nid, attrs in g.nodes(data=True):
             label = attrs["label"]
             if label == "Paper" or nid not in linked:
@@ -169,23 +171,41 @@ def entity_bucket(c: int, tmp: str, out: str, base_iri: str) -> dict[str, int]:
 
 
 class _CsvShards:
-    """``NAME-BBBBB.csv`` files of one bucket, opened on first row, each written atomically."""
+    """``NAME-BBBBB.csv`` files of one bucket, opened on first row, each written atomically; rows
+    with a newline go to ``NAME-ml-BBBBB-KKKKK.csv`` pieces of at most MULTILINE_MAX_BYTES
+    (kg.sinks.neo4j_admin says why)."""
 
     def __init__(self, folder: Path, b: int) -> None:
         self.folder, self.b = folder, b
         self._open: dict[str, tuple[Any, Any]] = {}
+        self._ml: dict[str, tuple[Any, Any, int, int]] = {}  # name -> (context, file, piece, bytes)
 
     def row(self, name: str, cells: list[str]) -> None:
+        from kg.sinks.neo4j_admin import MULTILINE_MAX_BYTES, csv_line, data_writer, is_multiline
+
+        if is_multiline(cells):
+            line = csv_line(cells)
+            size = len(line.encode("utf-8"))
+            ctx, f, k, used = self._ml.get(name, (None, None, -1, 0))
+            if ctx is None or (used + size > MULTILINE_MAX_BYTES and used):
+                if ctx is not None:
+                    ctx.__exit__(None, None, None)
+                k, used = k + 1, 0
+                ctx = atomic_file(self.folder / f"{name}-ml-{self.b:05d}-{k:05d}.csv")
+                f = ctx.__enter__()
+            f.write(line)
+            self._ml[name] = (ctx, f, k, used + size)
+            return
         if name not in self._open:
             ctx = atomic_file(self.folder / f"{name}-{self.b:05d}.csv")
-            self._open[name] = (ctx, csv.writer(ctx.__enter__()))
+            self._open[name] = (ctx, data_writer(ctx.__enter__()))
         self._open[name][1].writerow(cells)
 
     def __enter__(self) -> "_CsvShards":
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        for ctx, _ in self._open.values():
+        for ctx in [c for c, _ in self._open.values()] + [c for c, *_ in self._ml.values()]:
             ctx.__exit__(*exc)
 
 
@@ -193,18 +213,20 @@ def _headers_and_command(neo: Path) -> str:
     """Header files (one row each) and the neo4j-admin command naming header + shards per type."""
     import shlex
 
-    from kg.sinks.neo4j_admin import IMPORT_OPTIONS, NODE_HEADERS, REL_HEADERS
+    from kg.sinks.neo4j_admin import NODE_HEADERS, REL_HEADERS, header_line, import_args
 
-    args = ["neo4j-admin", "database", "import", "full", "neo4j", *IMPORT_OPTIONS]
+    groups: dict[str, dict[str, list[list[Path]]]] = {"nodes": {}, "relationships": {}}
+    multiline: list[Path] = []
     for kind, headers in (("nodes", {k: [h for h, _ in v] for k, v in NODE_HEADERS.items()}),
                           ("relationships", REL_HEADERS)):
         for name, header in headers.items():
             hdr = neo / f"{kind}-{name}-header.csv"
             with atomic_file(hdr) as f:
-                csv.writer(f).writerow(header)
-            files = [hdr, *sorted(neo.glob(f"{kind}-{name}-[0-9]*.csv"))]
-            args.append(f"--{kind}={name}=" + ",".join(str(p) for p in files))
-    return " ".join(shlex.quote(a) for a in args)
+                f.write(header_line(header))
+            pieces = sorted(neo.glob(f"{kind}-{name}-ml-[0-9]*.csv"))
+            groups[kind][name] = [[hdr, *sorted(neo.glob(f"{kind}-{name}-[0-9]*.csv"))], *([p] for p in pieces)]
+            multiline += pieces
+    return " ".join(shlex.quote(a) for a in import_args(groups["nodes"], groups["relationships"], multiline))
 
 
 def ntriples_files(out_dir: Path) -> list[Path]:
@@ -216,10 +238,14 @@ def ntriples_files(out_dir: Path) -> list[Path]:
 
 
 def assemble(out_dir: Path, *, scheduler: str | None = None, buckets: int | None = None,
-             base_iri: str = DEFAULT_BASE_IRI, client: Any = None) -> dict[str, Any]:
+             base_iri: str = DEFAULT_BASE_IRI, client: Any = None,
+             min_file_bytes: int = MIN_FILE_BYTES) -> dict[str, Any]:
     """Build the graph of ``out_dir``'s extraction shards into ``out_dir/graph/``: neo4j-admin CSV
     shards (``neo4j/``, with header files and ``import-command.txt``) and N-Triples shards
-    (``ntriples/``), on ``scheduler`` (None: in this process). Returns the graph manifest (counts).
+    (``ntriples/``), on ``scheduler`` (None: in this process). Each bucket writes its own CSV file
+    per label and type; a last round joins them, in bucket order, into files of at least
+    ``min_file_bytes`` (neo4j-admin pays per file, not per byte, for small files). Returns the graph
+    manifest (counts).
     The previous ``graph/`` is replaced only once the new one is complete."""
     from kg.distributed.cluster import connect, run_tasks
     from kg.distributed.extract import shard_files
@@ -233,13 +259,15 @@ def assemble(out_dir: Path, *, scheduler: str | None = None, buckets: int | None
     tmp, partial, final = out_dir / _TMP, out_dir / f"{GRAPH_DIR}.partial", out_dir / GRAPH_DIR
     for d in (tmp, partial):
         shutil.rmtree(d, ignore_errors=True)
-    for d in (partial / "neo4j", partial / "ntriples"):
+    for d in (partial / "neo4j", partial / "ntriples", tmp / "csv"):
         d.mkdir(parents=True)
 
     def _rounds(c: Any) -> list[dict[str, int]]:
         run_tasks(c, _route, list(enumerate(shards)), str(tmp), n)
         counts = run_tasks(c, paper_bucket, list(range(n)), str(tmp), str(partial), n, base_iri)
-        return counts + run_tasks(c, entity_bucket, list(range(n)), str(tmp), str(partial), base_iri)
+        counts += run_tasks(c, entity_bucket, list(range(n)), str(tmp), str(partial), base_iri)
+        run_tasks(c, join_files, plan_joins(tmp / "csv", partial / "neo4j", min_file_bytes))
+        return counts
 
     if client is not None or scheduler is None:
         parts = _rounds(client)
@@ -253,6 +281,7 @@ def assemble(out_dir: Path, *, scheduler: str | None = None, buckets: int | None
     _write_lines(partial / "neo4j" / "import-command.txt",
                  [_headers_and_command(partial / "neo4j").replace(str(partial), str(final))])
     manifest = {"buckets": n, "shards": len(shards), "base_iri": base_iri, "counts": totals,
+                "csv_files": len([f for f in (partial / "neo4j").glob("*.csv") if not f.name.endswith("-header.csv")]),
                 "seconds": round(time.perf_counter() - t0, 3)}
     write_json(partial / "graph-manifest.json", manifest)
     if final.exists():

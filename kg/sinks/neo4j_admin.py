@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import shlex
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,25 @@ from kg.keys import arxiv_iri
 from kg.files import AtomicFiles
 
 __all__ = ["export_neo4j_admin", "NODE_HEADERS", "REL_HEADERS", "LEAN_REL_HEADERS", "ARRAY_DELIMITER",
-           "IMPORT_OPTIONS", "import_command", "node_row", "relationship_row"]
+           "IMPORT_OPTIONS", "MULTILINE_MAX_BYTES", "import_command", "import_args", "node_row",
+           "relationship_row", "data_writer", "header_line", "csv_line", "is_multiline", "Groups"]
 
 # U+001F (unit separator), not neo4j-admin's default ';': sentences and names contain ';' and
 # neo4j-admin has no way to escape the array delimiter inside an element.
 ARRAY_DELIMITER = "\x1f"
 
-# the options every import of these files needs (the array delimiter above; quoted newlines)
-IMPORT_OPTIONS = ("--overwrite-destination", "--array-delimiter=U+001F", "--multiline-fields=true")
+# the options every import of these files needs (the array delimiter above)
+IMPORT_OPTIONS = ("--overwrite-destination", "--array-delimiter=U+001F")
+# Rows with a newline (an abstract or title that has one) go to files of their own, each at most
+# this big and each its own input group, named by --multiline-fields (v2 format). neo4j-admin
+# reads a group in buffers of 4 MiB characters and only looks for a row end by scanning back from
+# a full buffer (a scan that v2 multiline files get wrong for quoted empty cells and "\" before a
+# quote): a group smaller than one buffer is read whole and never scanned. Every other file is
+# free of newlines, so neo4j-admin cuts it at any line end and parses the pieces in parallel.
+# v1's --multiline-fields=true instead parses every file in one thread, its size estimate too:
+# on 903k relationships in 586 files that estimate alone took a minute (bench/README.md).
+MULTILINE_MAX_BYTES = 3 * 2**20
+MULTILINE_OPTIONS = ("--multiline-fields-format=v2",)
 
 # the identity properties of an entity (docs/DESIGN.md, "Identity"), as the Neo4j sink writes them
 _IDENTITY = [("name_key", "name_key"), ("sense", "sense"), ("ambiguous:boolean", "ambiguous"),
@@ -100,12 +112,83 @@ def _rel_path(out_dir: Path, rtype: str) -> Path:
     return out_dir / f"relationships-{rtype}.csv"
 
 
+def is_multiline(cells: list[str]) -> bool:
+    """Whether a row holds a line break (neo4j-admin's parser ends a line at either character)."""
+    return any("\n" in c or "\r" in c for c in cells)
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV row as :func:`data_writer` writes it (RFC 4180, quoted only where needed)."""
+    buf = io.StringIO()
+    csv.writer(buf).writerow(cells)
+    return buf.getvalue()
+
+
+def data_writer(f: Any) -> Any:
+    """A csv writer for data rows as neo4j-admin reads them: RFC 4180, quoted where needed."""
+    return csv.writer(f)
+
+
+def header_line(cells: list[str]) -> str:
+    """A header row (header cells hold no delimiter, quote or newline)."""
+    return ",".join(cells) + "\r\n"
+
+
+Groups = dict[str, list[list[Path]]]  # label or type -> its input groups, each a list of files
+
+
+def import_args(nodes: Groups, relationships: Groups, multiline: list[Path], database: str = "neo4j") -> list[str]:
+    """``neo4j-admin database import full`` arguments: one ``--nodes`` / ``--relationships`` per
+    input group (the first file of a group starts with the header row), and the files holding
+    multiline rows (each in a group of its own, see :data:`MULTILINE_MAX_BYTES`)."""
+    args = ["neo4j-admin", "database", "import", "full", database, *IMPORT_OPTIONS]
+    if multiline:
+        args += [*MULTILINE_OPTIONS, "--multiline-fields=" + ",".join(str(p) for p in multiline)]
+    for kind, groups in (("nodes", nodes), ("relationships", relationships)):
+        args += [f"--{kind}={name}=" + ",".join(str(p) for p in files) for name, gs in groups.items() for files in gs]
+    return args
+
+
 def import_command(out_dir: Path, database: str = "neo4j") -> str:
     """The ``neo4j-admin database import full`` command line for the files in ``out_dir``."""
-    args = ["neo4j-admin", "database", "import", "full", database, *IMPORT_OPTIONS]
-    args += [f"--nodes={label}={_node_path(out_dir, label)}" for label in NODE_HEADERS]
-    args += [f"--relationships={t}={_rel_path(out_dir, t)}" for t in REL_HEADERS]
+    groups: dict[str, Groups] = {"nodes": {}, "relationships": {}}
+    multiline: list[Path] = []
+    for kind, names, path in (("nodes", NODE_HEADERS, _node_path), ("relationships", REL_HEADERS, _rel_path)):
+        for name in names:
+            main = path(out_dir, name)
+            pieces = sorted(out_dir.glob(f"{main.stem}-multiline-[0-9]*.csv"))
+            groups[kind][name] = [[main], *([p] for p in pieces)]
+            multiline += pieces
+    args = import_args(groups["nodes"], groups["relationships"], multiline, database)
     return " ".join(shlex.quote(a) for a in args)
+
+
+class _Rows:
+    """The rows of one label or type: plain rows to ``main``, multiline rows to pieces beside it
+    (``NAME-multiline-00000.csv``, each with the header and at most MULTILINE_MAX_BYTES)."""
+
+    def __init__(self, files: AtomicFiles, main: Path, header: list[str]) -> None:
+        self.files, self.main, self.header = files, main, header
+        f = files.open(main, "w", newline="", encoding="utf-8")
+        f.write(header_line(header))
+        self.writer = data_writer(f)
+        self.pieces: list[Path] = []
+        self._piece: Any = None
+        self._bytes = 0
+
+    def write(self, cells: list[str]) -> None:
+        if not is_multiline(cells):
+            self.writer.writerow(cells)
+            return
+        line = csv_line(cells)
+        size = len(line.encode("utf-8"))
+        if self._piece is None or (self._bytes + size > MULTILINE_MAX_BYTES and self._bytes):
+            self.pieces.append(self.main.with_name(f"{self.main.stem}-multiline-{len(self.pieces):05d}.csv"))
+            self._piece = self.files.open(self.pieces[-1], "w", newline="", encoding="utf-8")
+            self._piece.write(header_line(self.header))
+            self._bytes = len(header_line(self.header))
+        self._piece.write(line)
+        self._bytes += size
 
 
 def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path, *, provenance: bool = True) -> dict[str, int]:
@@ -113,8 +196,8 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path, *, provenance: boo
 
     Returns rows written per label and per type, e.g. ``{"Paper": 3, "USES": 5, ...}``. The files
     are streamed with the csv module (RFC 4180 quoting, which neo4j-admin reads); arrays are
-    joined with U+001F, so import with ``--array-delimiter=U+001F --multiline-fields=true``
-    (``import-command.txt`` in ``out_dir`` has the whole command). Every file is written beside
+    joined with U+001F; rows with a newline go to ``NAME-multiline-NNNNN.csv`` pieces (see
+    :data:`MULTILINE_MAX_BYTES`); ``import-command.txt`` in ``out_dir`` has the whole command. Every file is written beside
     its final name and renamed into place once all of them are complete: a failed or interrupted
     export leaves the folder's old files as they were (and a folder it created is removed). Without ``provenance`` a
     relationship row has only its ends and type (:data:`LEAN_REL_HEADERS`).
@@ -127,32 +210,34 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path, *, provenance: boo
     created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        stale = set(out_dir.glob("*-multiline-[0-9]*.csv"))
         with AtomicFiles() as files:
-            writers: dict[str, Any] = {}
+            writers: dict[str, _Rows] = {}
             counts: dict[str, int] = {}
             for label, cols in NODE_HEADERS.items():
-                f = files.open(_node_path(out_dir, label), "w", newline="", encoding="utf-8")
-                writers[label] = csv.writer(f)
-                writers[label].writerow([h for h, _ in cols])
+                writers[label] = _Rows(files, _node_path(out_dir, label), [h for h, _ in cols])
                 counts[label] = 0
             for rtype, header in headers.items():
-                f = files.open(_rel_path(out_dir, rtype), "w", newline="", encoding="utf-8")
-                writers[rtype] = csv.writer(f)
-                writers[rtype].writerow(header)
+                writers[rtype] = _Rows(files, _rel_path(out_dir, rtype), header)
                 counts[rtype] = 0
             for nid, attrs in graph.nodes(data=True):
                 label = attrs.get("label")
                 if label not in NODE_HEADERS:
                     raise SinkError(f"graph node {nid!r} has unknown label {label!r}")
-                writers[label].writerow(node_row(label, attrs))
+                writers[label].write(node_row(label, attrs))
                 counts[label] += 1
             for u, v, data in graph.edges(data=True):
                 rtype = data.get("type")
                 if rtype not in REL_HEADERS:
                     raise SinkError(f"edge {u!r} -> {v!r} has unknown type {rtype!r}")
-                writers[rtype].writerow(relationship_row(graph, u, v, data, provenance=provenance))
+                writers[rtype].write(relationship_row(graph, u, v, data, provenance=provenance))
                 counts[rtype] += 1
-            files.open(out_dir / "import-command.txt", "w", encoding="utf-8").write(import_command(out_dir) + "\n")
+            for w in writers.values():
+                stale -= set(w.pieces)
+            files.open(out_dir / "import-command.txt", "w", encoding="utf-8").write(
+                _command(out_dir, writers) + "\n")
+        for f in stale:  # pieces of an earlier export with more multiline rows
+            f.unlink(missing_ok=True)
     except BaseException as e:
         if created:
             _remove_empty(out_dir)
@@ -162,6 +247,14 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, out_dir: Path, *, provenance: boo
                             "changed there: choose a writable directory with -o") from e
         raise
     return counts
+
+
+def _command(out_dir: Path, writers: dict[str, _Rows]) -> str:
+    groups: dict[str, Groups] = {"nodes": {}, "relationships": {}}
+    for name, w in writers.items():
+        groups["nodes" if name in NODE_HEADERS else "relationships"][name] = [[w.main], *([p] for p in w.pieces)]
+    multiline = [p for w in writers.values() for p in w.pieces]
+    return " ".join(shlex.quote(a) for a in import_args(groups["nodes"], groups["relationships"], multiline))
 
 
 def _remove_empty(folder: Path) -> None:
