@@ -27,7 +27,7 @@ __all__ = ["main", "PARTS", "DEFAULT_PARTS"]
 
 
 def _parts() -> dict[str, tuple[str, Callable[[Bench], list[Figure]]]]:
-    from bench import adversarial, neo4j_part, parts, scaling
+    from bench import adversarial, bulk, neo4j_part, parts, scaling
 
     return {
         "tokenizer": ("1. tokenizer floor", parts.tokenizer),
@@ -39,7 +39,7 @@ def _parts() -> dict[str, tuple[str, Callable[[Bench], list[Figure]]]]:
         "memory": ("7. peak RSS of extraction, 1x and 4x", parts.memory),
         "million": ("8. the 1M-paper point", parts.million),
         "scaling": ("9. Dask workers against --workers", scaling.scaling),
-        "bulk": ("10. the sharded bulk path at size", scaling.bulk),
+        "bulk": ("10. the sharded bulk path at size", bulk.bulk),
         "adversarial": ("11. adversarial fields (linear time)", adversarial.adversarial),
     }
 
@@ -75,6 +75,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                     help="rounds of the scaling part's six runs; each figure is the best of them (1)")
     ap.add_argument("--bulk-copies", type=int, default=26,
                     help="corpus copies (fresh paper keys) for the bulk part (26: about 1M relationships)")
+    ap.add_argument("--bulk-import-copies", type=lambda t: [int(x) for x in t.split(",") if x], default=[],
+                    help="also import the bulk part's CSV shards repeated N times with fresh paper keys, "
+                         "for each N of this comma-separated list (e.g. 3,10: about 3M and 10M relationships)")
     ap.add_argument("--adversarial-sizes", type=lambda t: [int(x) for x in t.split(",")], default=[100_000, 1_000_000],
                     help="field sizes in characters for the adversarial part (100000,1000000)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")

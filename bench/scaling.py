@@ -1,19 +1,17 @@
-"""Parts 9 and 10 of the benchmark: Dask workers against --workers, and the sharded bulk path at size."""
+"""Part 9 of the benchmark: Dask workers against --workers (part 10, the bulk path, is bench/bulk.py)."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.context import Bench, Skip, child_env, dir_bytes, need
+from bench.context import Bench, child_env, need
 from bench.figures import Figure, figure
 
-__all__ = ["scaling", "bulk", "copy_shards"]
+__all__ = ["scaling"]
 
 MIB = 2**20
 
@@ -102,96 +100,4 @@ def scaling(b: Bench) -> list[Figure]:
         figure("scaling", "per-core rate, Dask 2 warm workers", rates["dask=2"] / 2, "/s"),
     ]
     b.results["scaling"] = {"papers": n, "rates": rates, "shards": str(b.tmp / "dask-warm-2-0")}
-    return figs
-
-
-def copy_shards(src: Path, dst: Path, copies: int) -> int:
-    """A sharded extraction of ``copies`` x the papers of ``src``: copy k of each paper gets the
-    fresh key ``KEY~benchK`` (bench.corpus.fresh_key), entities keep theirs. Returns papers."""
-    from bench.corpus import fresh_key
-    from kg.distributed.extract import MANIFEST, shard_files
-    from kg.distributed.shards import write_json
-
-    folder = dst / "extract"
-    folder.mkdir(parents=True, exist_ok=True)
-    parts, papers, index = [], 0, 0
-    for k in range(copies):
-        for shard, pfile in shard_files(src):
-            xs = shard.read_text(encoding="utf-8").splitlines()
-            ps = pfile.read_text(encoding="utf-8").splitlines()
-            with (folder / f"part-{index:05d}.jsonl").open("w", encoding="utf-8") as fx, \
-                    (folder / f"part-{index:05d}.papers.jsonl").open("w", encoding="utf-8") as fp:
-                for x, p in zip(xs, ps):
-                    dx, dp = json.loads(x), json.loads(p)
-                    dx["id"] = dp["key"] = fresh_key(dp["key"], k)
-                    fx.write(json.dumps(dx, ensure_ascii=False) + "\n")
-                    fp.write(json.dumps(dp, ensure_ascii=False) + "\n")
-                    papers += 1
-            parts.append({"index": index, "shard": f"part-{index:05d}.jsonl"})
-            index += 1
-    write_json(dst / MANIFEST, {"partitions": parts, "papers": papers, "synthetic_copies": copies})
-    return papers
-
-
-def bulk(b: Bench) -> list[Figure]:
-    """10. The sharded bulk path at the largest size run here: the corpus' shards repeated with
-    fresh paper keys (`--bulk-copies`), `kg assemble` on a local:2 cluster, neo4j-admin's importer
-    on the CSV shards, and `kg load` of the N-Triples shards into the embedded store."""
-    need("distributed", None, "Dask (pip install 'kg[dask]')")
-    try:
-        from tests.neo4j_server import SERVER_JVM_FLAGS, build_launcher, missing_tools, run_admin_import
-    except ImportError as e:
-        raise Skip(f"the test launcher (tests/neo4j_server.py) cannot be imported: {e}") from e
-    from kg.distributed import assemble, load_store
-
-    src = Path(b.results.get("scaling", {}).get("shards") or "")
-    if not (src / "manifest.json").exists():
-        from kg.distributed.extract import extract_sharded
-
-        src = b.tmp / "bulk-src"
-        extract_sharded(b.files, src, scheduler="local:2", partition_bytes=int(b.args.partition_mb * MIB))
-    k = b.args.bulk_copies
-    out = b.tmp / f"bulk-x{k}"
-    t0 = time.perf_counter()
-    papers = copy_shards(src, out, k)
-    b.log(f"bulk: {papers:,} papers in {k} copies of the corpus shards ({time.perf_counter() - t0:.0f} s to write)")
-    m = assemble(out, scheduler="local:2")
-    c = m["counts"]
-    rels = sum(c.get(t, 0) for t in ("PROPOSES", "MENTIONS", "INTRODUCES", "USES", "HAS_CODE"))
-    nodes = sum(c.get(t, 0) for t in ("Paper", "Method", "Dataset", "CodeRepository"))
-    neo = out / "graph" / "neo4j"
-    figs = [
-        figure("bulk", f"kg assemble x{k} on local:2: seconds", m["seconds"], "s",
-               note=f"{papers:,} papers, {nodes:,} nodes, {rels:,} relationships, {c['triples']:,} triples, "
-                    f"{m['buckets']} buckets; CSV {dir_bytes(neo) / MIB:,.0f} MiB, N-Triples "
-                    f"{dir_bytes(out / 'graph' / 'ntriples') / MIB:,.0f} MiB"),
-        figure("bulk", "kg assemble: papers/s", papers / m["seconds"], "/s"),
-    ]
-    if missing_tools():
-        raise Skip(f"neo4j-admin needs {' and '.join(missing_tools())}")
-    build_launcher()
-    t0 = time.perf_counter()
-    r = run_admin_import(neo, out / "admin", SERVER_JVM_FLAGS, timeout=3600)
-    wall = time.perf_counter() - t0
-    log = r.stdout + r.stderr
-    if r.returncode != 0 or "IMPORT DONE" not in log:
-        raise RuntimeError(f"neo4j-admin import failed (exit {r.returncode}): {log[-800:]}")
-    done = re.search(r"IMPORT DONE in (?:(\d+)m )?(?:(\d+)s )?(\d+)ms", log)
-    tool = (int(done.group(1) or 0) * 60 + int(done.group(2) or 0) + int(done.group(3)) / 1000) if done else wall
-    found = re.search(r"Imported:\s*(\d+) nodes\s*(\d+) relationships", log)
-    if not found or (int(found.group(1)), int(found.group(2))) != (nodes, rels):
-        raise RuntimeError(f"neo4j-admin imported {found.groups() if found else '?'}, expected {(nodes, rels)}")
-    store_bytes = dir_bytes(out / "admin" / "home" / "data")
-    figs += [
-        figure("bulk", f"neo4j-admin import x{k}: relationships/s", rels / tool, "/s", op=">=", limit=100_000,
-               note=f"{rels:,} relationships in {tool:.1f} s by the importer's clock ({wall:.1f} s wall with JVM "
-                    f"start: {rels / wall:,.0f}/s); {nodes:,} nodes; database {store_bytes / MIB:,.0f} MiB"),
-    ]
-    t0 = time.perf_counter()
-    loaded = load_store(out, out / "store")
-    figs.append(figure("bulk", f"kg load x{k}: triples/s", loaded["triples"] / loaded["seconds"], "/s",
-                       note=f"{loaded['triples']:,} triples in {loaded['seconds']:.1f} s (compaction included); "
-                            f"store {dir_bytes(out / 'store') / MIB:,.0f} MiB"))
-    b.results["bulk"] = {"papers": papers, "relationships": rels, "nodes": nodes, "triples": c["triples"],
-                         "import_seconds": tool, "assemble_seconds": m["seconds"]}
     return figs
