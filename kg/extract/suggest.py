@@ -33,6 +33,7 @@ _HEADED = re.compile(r"(?<![\w\-])((?:[A-Z][\w\-&+']*\s+){1,4}(?:Dataset|Corpus|
 # a shared task that releases data: "SemEval-2025 Task 4", "WMT 2025 Task 3"
 _TASK = re.compile(r"(?<![\w\-])((?:SemEval|WMT|MEDIQA[\w\-]*|BioASQ|CLEF|TREC|FinCausal)[\s\-]?(?:20\d\d)"
                    r"(?:\s+(?:Task|Track)\s*~?\s*\d+)?)(?![\w\-])")
+_TASK_SERIES = ("SemEval", "WMT", "MEDIQA", "BioASQ", "CLEF", "TREC", "FinCausal")  # every _TASK match holds one
 
 # the next or the previous item of a coordinated list, one to three capitalised words: "on ImageNet, Places and
 # Oxford Flowers", "Spider, BIRD and ..." (an item with no coined shape, which no other suggester finds)
@@ -109,7 +110,7 @@ def suggest(text: str, cands: list[Cand]) -> list[Cand]:
                 seen.add((a, b))
     if any(c.kind == D for c in cands):
         out.extend(_list_items(text, cands + out, seen))
-    for m in _TASK.finditer(text):
+    for m in (_TASK.finditer(text) if any(w in text for w in _TASK_SERIES) else ()):
         a, b = m.span(1)
         if (a, b) not in seen:
             out.append(Cand(a, b, text[a:b], D, "task-name", 1, live=False))
