@@ -62,6 +62,37 @@ def _head_class(words: str) -> str:
     return "other"
 
 
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _word_before(text: str, lo: int, hi: int) -> str | None:
+    r"""``_WORD_BEFORE.search(text, lo, hi).group(1)`` (or None), found from ``hi`` backwards, not by a try
+    at every position (5x faster): the match is the ``[\w-]`` run holding the last word character, from
+    its first ASCII letter, with the hyphens after it, when at most 3 characters (none \w) follow those."""
+    if hi <= lo:
+        return None
+    if text[hi - 1] == "\n":  # ``$`` also matches before a final newline: the regex decides
+        m = _WORD_BEFORE.search(text, lo, hi)
+        return m.group(1) if m else None
+    k = hi
+    while k > lo and not (text[k - 1].isalnum() or text[k - 1] == "_"):
+        k -= 1
+    if k == lo:
+        return None
+    t = k
+    while t < hi and text[t] == "-":
+        t += 1
+    if hi - t > 3:
+        return None
+    s = k - 1
+    while s > lo and (text[s - 1].isalnum() or text[s - 1] in "_-"):
+        s -= 1
+    for p in range(s, k):
+        if text[p] in _LETTERS:
+            return text[p:t]
+    return None
+
+
 def shape_of(name: str) -> str:
     """Letters, digits and the rest, runs collapsed: "GPT-4o" -> "X-dx", "ImageNet" -> "XxXx"."""
     return _RUNS.sub(r"\1", name.translate(_SHAPE_MAP))[:12]
@@ -127,9 +158,9 @@ def features(p: Proposal, fields: Fields, kb: KnowledgeBase) -> dict[str, float]
             abstracts += 1
             if abstracts <= 3:
                 text = fields[field][1].text
-                b = _WORD_BEFORE.search(text, max(0, c.start - 30), c.start)
+                b = _word_before(text, max(0, c.start - 30), c.start)
                 if b:
-                    f[f"prev={b.group(1).lower()}"] = 1.0
+                    f[f"prev={b.lower()}"] = 1.0
                 b2 = _PREV2.search(text, max(0, c.start - 40), c.start)
                 if b2:  # "the task of X", "tasks such as X", "evaluated on X"
                     f[f"prev2={b2.group(1).lower()} {b2.group(2).lower()}"] = 1.0
