@@ -54,7 +54,7 @@ def test_task_precheck_names_every_series_of_the_regex() -> None:
 
 
 def test_libyaml_loader_reads_the_same_data() -> None:
-    for path in (known.SENSES_FILE, known.SOURCES_FILE, rules.CUES_FILE):
+    for path in (known.SENSES_FILE, known.SOURCES_FILE, known.CONCEPTS_FILE, rules.CUES_FILE):
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=known._YAML_LOADER) == yaml.safe_load(text), path
 
