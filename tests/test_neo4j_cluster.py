@@ -78,7 +78,9 @@ def _slice(out: Path) -> Path:
 def _paper_with_datasets(store: Path) -> str:
     _, rows = api.run_query(name="dataset-cooccurrence", store=store)
     assert rows, "no paper with two datasets in the slice"
-    cols, found = api.run_query(text="""SELECT ?t WHERE { ?p kg:uses|kg:introduces ?d ; dcterms:title ?t }
-                                        GROUP BY ?t HAVING (COUNT(DISTINCT ?d) >= 2) ORDER BY ?t LIMIT 1""",
+    # a paper with a dataset some other paper uses too (shared-datasets has rows), most datasets first
+    cols, found = api.run_query(text="""SELECT ?t WHERE { ?p kg:uses|kg:introduces ?d ; dcterms:title ?t .
+                                          FILTER EXISTS { ?q kg:uses|kg:introduces ?d . FILTER(?q != ?p) } }
+                                        GROUP BY ?t ORDER BY DESC(COUNT(DISTINCT ?d)) ?t LIMIT 1""",
                                 store=store)
     return str(found[0][0])
