@@ -51,7 +51,8 @@ def extract_sharded(inputs: tuple[Path, ...], output: Path | None, scheduler: st
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @scheduler_option
 @click.option("--buckets", type=click.IntRange(1), default=None,
-              help="Graph shards per node label and relationship type (default: one per extraction shard, at most 64).")
+              help="Buckets (tasks per assembly round; default: one per extraction shard, at most 64); "
+                   "the CSV files are joined afterwards into files of at least 512 MiB.")
 @click.option("--base-iri", default=None, help="Base IRI for minted resources (or KG_BASE_IRI).")
 def assemble(folder: Path, scheduler: str | None, buckets: int | None, base_iri: str | None) -> None:
     """Build the graph of a sharded extraction: neo4j-admin CSV and N-Triples shards in FOLDER/graph/.
