@@ -68,6 +68,7 @@ class Concept:
     kind: str
     names: frozenset[str]
     longs: frozenset[str]
+    key: str = ""  # node key: <name key>~<first long form>, a sense apart from the bare name's node
 
 
 def _joined(long_form: str) -> str:
@@ -169,7 +170,7 @@ class Known:
         longs = [str(x) for x in rec.get("long") or ()]
         names = [str(rec["name"]), *(str(x) for x in rec.get("aliases") or ())] if rec.get("by_name") else []
         c = Concept(str(rec["name"]), kind, frozenset(entity_key(x) for x in names + longs),
-                    frozenset(_joined(x) for x in longs))
+                    frozenset(_joined(x) for x in longs), f"{entity_key(str(rec['name']))}~{long_form_key(longs[0])}")
         for k in c.names:
             self.concept_names.setdefault(k, c)
         self.concept_short.setdefault(entity_key(c.name), c)
@@ -201,7 +202,7 @@ class Known:
         if shared is None and e.kb_id is None and (c := self._concept(e)) is not None:
             if c.kind != "concept":
                 return None  # a task, field or metric the text names: never an entity (ANNOTATION.md)
-            return replace(e, kb_id=kb_id(e.kind, c.name), key=entity_key(c.name), name=c.name, same_as=(),
+            return replace(e, kb_id=f"{e.kind.lower()}:{c.key}", key=c.key, name=c.name, same_as=(),
                            role="mentioned" if e.kind == "Method" else "used", aliases=_aliases(e, surfaces, c.name))
         if shared is not None:
             r = self._sense(e, shared, surfaces)
