@@ -115,3 +115,17 @@ def test_features_of_long_forms_subtitles_and_names():
     assert _head_class("Natural Scenes Dataset") == "dataset" and _head_class("Foo Bar") == "other"
     assert "dataset_part" in _name_features("WebGym") and "dataset_part" in _name_features("CP-Env")
     assert "count_suffix=k" in _name_features("UltraSeg-108K") and "dataset_part" not in _name_features("ResNet")
+
+
+@pytest.mark.parametrize("title,kind", [
+    ("EpiQAL: Benchmarking Large Language Models in Epidemiological Question Answering", "Dataset"),
+    ("WebGym: Scaling Training Environments for Visual Web Agents", "Dataset"),
+    ("TextQuests: How Good are LLMs at Text-Based Video Games?", "Dataset"),
+    ("SwordRiding: A Unified Navigation Framework for Quadrotors in Unknown Complex Environments", "Method"),
+])
+def test_a_subtitle_says_what_the_title_name_is(title, kind):
+    from kg.extract.patterns import TITLE_BENCH, TITLE_D, TITLE_PREFIX, ING
+    m = TITLE_PREFIX.match(title)
+    rest = title[m.end(1):]
+    is_d = bool(TITLE_D.search(rest) and not ING.match(rest) or TITLE_BENCH.match(title, m.end(1)))
+    assert ("Dataset" if is_d else "Method") == kind

@@ -16,7 +16,7 @@ __all__ = [
     "LEAD_PREP", "LIST_BEFORE", "LIST_SEP", "METRIC_AFTER", "METRIC_NAME", "MODIFIED", "NAMED_LOWER",
     "NEXT_WORD", "NOT_NP", "NOVEL_HEAD", "OR_AFTER", "OUR_HEAD", "OUR_LEFT", "OWN_LEFT", "PASSIVE", "PLURAL",
     "PLURAL_D_HEAD", "RUN", "SENT", "SENT_FAST", "SHAPE", "SHAPE_HIT", "SLASH_NUM", "SUB_A", "TC_DATASET",
-    "TC_NAME", "TC_STOP", "THE_TC_NAME", "TITLE_D", "TITLE_PREFIX", "TITLE_WORDS", "TOKENS", "TO_VERB",
+    "TC_NAME", "TC_STOP", "THE_TC_NAME", "TITLE_BENCH", "TITLE_D", "TITLE_PREFIX", "TITLE_WORDS", "TOKENS", "TO_VERB",
     "URLISH", "URL_TLD", "VERSION", "WEAK", "WEAK_RUN", "WORD", "first_end", "shape_spans", "weak_spans",
     "word_spans", "wordish"
 ]
@@ -106,6 +106,10 @@ BASELINE_LEFT = re.compile(r"\b(?:than|outperform\w*|surpass\w*|compared|compari
 OWN_LEFT = re.compile(r"\b(?:we|our|this\s+(?:paper|work|study))\b", re.I)
 CAP3 = re.compile(r"[A-Z][a-z]{2,}")
 TITLE_D = re.compile(r"\b(?:benchmark|dataset|corpus|suite|testbed)s?\b", re.I)
+# a subtitle that says the name before it is a benchmark or an environment: "X: Benchmarking LLMs on ...",
+# "X: Evaluating Large Language Models on ...", "X: Scaling Training Environments for ...", "X: How Good are LLMs at ...?"
+TITLE_BENCH = re.compile(r":?\s*(?:(?:Benchmarking|Evaluating|Assessing|Measuring|Testing)\b|(?:[\w\-]+,?\s+){0,3}(?:[Ee]nvironments?|"
+                         r"[Gg]yms?|[Aa]renas?|[Ll]eaderboards?)\b|(?:How|Can|Do|Does|Are|Is)\s[^?]*\?\s*$)")
 ING = re.compile(r":?\s*[A-Z][a-z]+ing\b")
 SUB_A = re.compile(r":\s*(?:A|An)\s")
 TOKENS = re.compile(r"[\w-]+")

@@ -15,7 +15,7 @@ from kg.extract.patterns import (
     FRAGMENT, Cand, D, M, ABBREV, ACR_COMPOUND, AFTER_PAREN, ALLCAPS, ANALOGY, A_NEW_BEFORE, BASE, CAP3,
     CAP_WORD_AFTER, COMPARE_TITLE, COMPOUND, OR_AFTER, DATASET_SHAPE, ELEMENT, FORMULA, FORMULA_VAR, GLUED_HEAD, HARDWARE_NUM, ING,
     KEEP_SUFFIX, LIST_BEFORE, METRIC_NAME, PLURAL, SENT_FAST, SHAPE, SLASH_NUM, SUB_A, TC_DATASET,
-    TC_STOP, TITLE_D, TITLE_PREFIX, TITLE_WORDS, TOKENS, URL_TLD, URLISH, VERSION, first_end,
+    TC_STOP, TITLE_BENCH, TITLE_D, TITLE_PREFIX, TITLE_WORDS, TOKENS, URL_TLD, URLISH, VERSION, first_end,
     shape_spans, weak_spans, word_spans,
 )
 from kg.extract.suggest import SUGGESTED as _SUGGESTED, suggest
@@ -366,8 +366,8 @@ class Rules(ContextRules):
                                        or self.kb.is_stop(words[0])):
             return
         rest = text[m.end(1):m.end(1) + 80]
-        kind = D if TITLE_D.search(rest) and \
-            not ING.match(rest) else M  # "X: Characterizing Dataset Bias" is a method
+        kind = D if TITLE_D.search(rest) and not ING.match(rest) or TITLE_BENCH.match(text, m.end(1)) \
+            else M  # "X: Characterizing Dataset Bias" is a method; "X: Benchmarking LLMs on ..." a benchmark
         e = self.kb.lookup(text[a:b])
         for c in cands:
             if c.start >= a and c.end <= b:
