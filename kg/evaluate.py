@@ -161,16 +161,20 @@ def evaluate(gold_path: Path, extractions: Iterable[Extraction]) -> EvalReport:
                 totals[role] += 1
                 if not ok:
                     missed.append(spec)
-        gold_urls = {url_key(u) for u in g.get("code_urls", [])}
+        # a gold URL item may list accepted forms with "|", as names do (ANNOTATION.md's gold format)
+        gold_urls = [{url_key(a) for a in u.split("|") if a.strip()} for u in g.get("code_urls", [])]
         pred_urls = {u.key or url_key(u.url) for u in (ex.code_urls if ex else ())}
+        found = [alts for alts in gold_urls if alts & pred_urls]
+        accepted = set().union(*gold_urls)
+        missed_urls = sorted(min(alts) for alts in gold_urls if not alts & pred_urls)
         s = scores["code_urls"]
-        s.tp += len(gold_urls & pred_urls)
-        s.fp += len(pred_urls - gold_urls)
-        s.fn += len(gold_urls - pred_urls)
-        if gold_urls - pred_urls:
-            pe.misses["code_urls"] = sorted(gold_urls - pred_urls)
-        if pred_urls - gold_urls:
-            pe.false_positives["code_urls"] = sorted(pred_urls - gold_urls)
+        s.tp += len(found)
+        s.fp += len(pred_urls - accepted)
+        s.fn += len(missed_urls)
+        if missed_urls:
+            pe.misses["code_urls"] = missed_urls
+        if pred_urls - accepted:
+            pe.false_positives["code_urls"] = sorted(pred_urls - accepted)
         if pe.misses or pe.false_positives or pe.proposed_missed or pe.introduced_missed:
             errors.append(pe)
     return EvalReport(scores, hits["proposed"], totals["proposed"], len(gold), missing, errors,

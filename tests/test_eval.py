@@ -40,6 +40,23 @@ def test_scoring_rules():
     assert "duplicate" in text and "BarNet" in text and "BazNet" in text
 
 
+def test_a_gold_url_item_lists_accepted_forms(tmp_path):
+    # "|" separates accepted forms of one URL item, as for names: either form found is one hit,
+    # both found are still one (no false positive); an item with neither is one miss
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"title": "P", "methods": {"core": [], "optional": []}, "proposed": [], '
+                    '"datasets": {"core": [], "optional": []}, "introduced": [], '
+                    '"code_urls": ["https://github.com/a/b/tree/main|https://github.com/a/b", '
+                    '"https://c.github.io/d|https://github.com/c/d"]}\n', encoding="utf-8")
+    urls = (CodeUrl("https://github.com/a/b", "github.com/a/b", "github"),
+            CodeUrl("https://github.com/a/b/tree/main", "github.com/a/b/tree/main", "github"),
+            CodeUrl("https://github.com/x/y", "github.com/x/y", "github"))
+    r = evaluate(gold, [Extraction(Paper("k", "P", ""), code_urls=urls)])
+    s = r.scores["code_urls"]
+    assert (s.tp, s.fp, s.fn) == (1, 1, 1)
+    assert r.errors[0].misses["code_urls"] == ["c.github.io/d"]
+
+
 @pytest.mark.skipif(not (SHARED / "gold" / "seed.jsonl").exists(), reason="../shared seed not present")
 def test_seed_floor():
     from kg.extract import Extractor
