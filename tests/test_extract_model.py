@@ -122,8 +122,9 @@ def test_the_papers_text_wins_over_the_knowledge_base(model: str | None) -> None
 
 @pytest.mark.parametrize("model", [None, "rules"])
 def test_fragments_are_not_names(model: str | None) -> None:
-    text = "We propose FooNet. Models from 0.5B-7B reach Top-20 accuracy at a 64-to-1 ratio on ImageNet."
+    text = ("We propose FooNet. Models from 0.5B-7B reach Top-20 accuracy at a 64-to-1 ratio on ImageNet. "
+            "Scaling FooNet from 0.6B--14B helps.")
     ex = Extractor(model=model).extract(Paper("k", "A study", text))
     names = {e.name for e in ex.methods + ex.datasets}
     assert "FooNet" in names and "ImageNet" in names
-    assert not {"0.5B-7B", "Top-20", "64-to-1"} & names, (model, names)
+    assert not {"0.5B-7B", "Top-20", "64-to-1", "0.6B--14B", "0.6B", "14B"} & names, (model, names)

@@ -24,8 +24,8 @@ __all__ = [
 # a name glued to the head noun before it by a dash used as a colon: "two datasets-BBQ and ..." is BBQ
 GLUED_HEAD = re.compile(r"^(?:datasets?|benchmarks?|corpora|models?|methods?|baselines?|tasks?|architectures?|"
                         r"backbones?|frameworks?|algorithms?)-(?=[A-Z0-9])")
-# a size range, a rank or a ratio, never a name: "0.5B-7B", "Top-20", "64-to-1"
-FRAGMENT = re.compile(r"^(?:\d+(?:\.\d+)?[BMKbmk]?-\d+(?:\.\d+)?[BMKbmk]|[Tt]op-\d+|\d+-to-\d+)$")
+# a size range, a rank or a ratio, never a name: "0.5B-7B", "0.6B--14B" (LaTeX's en dash), "Top-20", "64-to-1"
+FRAGMENT = re.compile(r"^(?:\d+(?:\.\d+)?[BMKbmk]?(?:--?|–)\d+(?:\.\d+)?[BMKbmk]|[Tt]op-\d+|\d+-to-\d+)$")
 
 M, D = "Method", "Dataset"
 
