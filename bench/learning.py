@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-blind", action="store_true", help="Skip the blind sets and the learning curve.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     ap.add_argument("--write-model", type=Path, default=None, metavar="FILE",
-                    help="Also write the model fitted on all training abstracts (the shipped kg/extract/data/scorer.json).")
+                    help="Also write the model fitted on all training abstracts (the shipped kg/extract/data/scorer.json.gz; a .gz name is gzipped).")
     args = ap.parse_args(argv)
     train_sets, blind_sets = _sets(args.shared)
     ex = Extractor(model="rules")
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         model = fit(ts.examples, opts, {"training_set_sha256": ts.digest, "papers": len(ts.papers),
                                         "candidates": len(ts.examples)})
         with atomic_write(args.write_model, "wb") as f:
-            f.write(model_bytes(model))
+            f.write(model_bytes(model, compress=args.write_model.suffix == ".gz"))
         print(f"wrote {args.write_model}: {len(ts.papers)} papers, {len(ts.examples)} candidates, sha256 {ts.digest}")
     cv = cross_validate(ts, opts, kb=ex.kb)
     rules = [Extraction(p, *assemble(f, ex.kb, None), code_urls(f)) for p, f in zip(ts.papers, ts.fields)]

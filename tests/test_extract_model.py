@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -25,8 +26,8 @@ def _kg(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           timeout=300, check=False)
 
 
-def test_shipped_model_is_plain_json_and_loads_fast() -> None:
-    data = json.loads(BUILTIN_MODEL.read_text(encoding="utf-8"))
+def test_shipped_model_is_gzipped_json_and_loads_fast() -> None:
+    data = json.loads(gzip.decompress(BUILTIN_MODEL.read_bytes()).decode("utf-8"))
     assert data["format"] == FORMAT and len(data["training_set_sha256"]) == 64 and "seed" in data
     t = time.perf_counter()
     s = load_scorer(None)
@@ -128,3 +129,15 @@ def test_fragments_are_not_names(model: str | None) -> None:
     names = {e.name for e in ex.methods + ex.datasets}
     assert "FooNet" in names and "ImageNet" in names
     assert not {"0.5B-7B", "Top-20", "64-to-1", "0.6B--14B", "0.6B", "14B"} & names, (model, names)
+
+
+def test_a_gzipped_model_file_loads_as_its_json(tmp_path) -> None:
+    # `bench/learning.py --write-model X.gz` writes the shipped model so; any model file may be gzipped
+    raw = gzip.decompress(BUILTIN_MODEL.read_bytes())
+    plain, packed, broken = tmp_path / "m.json", tmp_path / "m.json.gz", tmp_path / "cut.json.gz"
+    plain.write_bytes(raw)
+    packed.write_bytes(gzip.compress(raw, mtime=0))
+    broken.write_bytes(packed.read_bytes()[:1000])
+    assert load_scorer(packed).type_w == load_scorer(plain).type_w == load_scorer(None).type_w
+    with pytest.raises(ExtractionError, match="cut.json.gz: cannot read the model file"):
+        load_scorer(broken)

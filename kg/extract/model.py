@@ -1,7 +1,8 @@
-"""The learned scorer: reads a model file (JSON weights) and decides each proposal with plain Python."""
+"""The learned scorer: reads a model file (JSON weights, plain or gzipped) and decides each proposal with plain Python."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from pathlib import Path
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Scorer", "load_scorer", "BUILTIN_MODEL", "FORMAT", "RULES_ONLY", "KINDS"]
 
-BUILTIN_MODEL = Path(__file__).parent / "data" / "scorer.json"
+# gzipped: 32k named weights are 2 MB of JSON, a quarter of that compressed (read in the same ~0.1 s)
+BUILTIN_MODEL = Path(__file__).parent / "data" / "scorer.json.gz"
 FORMAT = "kg-scorer/1"
 RULES_ONLY = "rules"  # the model name that means: no model, the rules decide
 KINDS = ("none", "Method", "Dataset")
@@ -126,8 +128,9 @@ def load_scorer(path: Path | str | None) -> Scorer | None:
     if path is None and not p.exists():
         return None
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raw = p.read_bytes()
+        data = json.loads((gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8"))
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ExtractionError(f"{p}: cannot read the model file ({e}); give a file written by `kg train`, "
                               f"or --model {RULES_ONLY} for the rules alone") from e
     if not isinstance(data, dict):

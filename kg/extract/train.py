@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -177,9 +178,11 @@ def fit(exs: list[Example], opts: TrainOptions, meta: dict | None = None) -> dic
             "seed": opts.seed, "threshold": opts.threshold, "type": type_model, "role": role}
 
 
-def model_bytes(model: dict) -> bytes:
-    """The model file's bytes: sorted keys, compact, six-decimal weights: a re-run writes the same bytes."""
-    return (json.dumps(model, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+def model_bytes(model: dict, *, compress: bool = False) -> bytes:
+    """The model file's bytes: sorted keys, compact, six-decimal weights: a re-run writes the same bytes
+    (``compress``: gzipped, with no time stamp, so those are the same too)."""
+    data = (json.dumps(model, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return gzip.compress(data, compresslevel=9, mtime=0) if compress else data
 
 
 def cross_validate(ts: TrainingSet, opts: TrainOptions, folds: int = 5, kb: Any = None) -> list[Extraction]:
