@@ -8,7 +8,7 @@ import re
 import yaml
 from hypothesis import example, given, settings, strategies as st
 
-from kg.extract import features, known, rules, suggest
+from kg.extract import features, kb, known, rules, suggest
 
 clean = importlib.import_module("kg.extract.clean")  # the module: kg.extract exports a function of that name
 
@@ -56,7 +56,7 @@ def test_task_precheck_names_every_series_of_the_regex() -> None:
 def test_libyaml_loader_reads_the_same_data() -> None:
     for path in (known.SENSES_FILE, known.SOURCES_FILE, known.CONCEPTS_FILE, rules.CUES_FILE):
         text = path.read_text(encoding="utf-8")
-        assert yaml.load(text, Loader=known._YAML_LOADER) == yaml.safe_load(text), path
+        assert yaml.load(text, Loader=kb.YAML_LOADER) == yaml.safe_load(text), path
 
 
 _WB_CHARS = st.sampled_from(list("aZq9_- .,()'\n\t") + ["\u00e9", "\u0661", "\u2013", "\u00b2"])

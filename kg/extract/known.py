@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from kg.errors import ExtractionError
-from kg.extract.kb import KnowledgeBase, name_key as entity_key  # memoised entity_key
+from kg.extract.kb import YAML_LOADER, KnowledgeBase, name_key as entity_key  # memoised entity_key
 from kg.keys import arxiv_iri, kb_id, long_form_key
 from kg.model import Entity, Extraction, Paper
 
@@ -20,8 +20,6 @@ SENSES_FILE = _DATA / "kb_senses.yaml"
 SOURCES_FILE = _DATA / "kb_sources.yaml"
 CONCEPTS_FILE = _DATA / "kb_concepts.yaml"
 _CONCEPT_KINDS = ("concept", "task", "field", "metric", "other")
-# libyaml's safe loader when PyYAML has it (same data, ~5x faster: each worker process loads these)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _KINDS = {"method": "Method", "dataset": "Dataset", "metric": None, "task": None}
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 # the last word of a defined long form that names a task or a metric, not a method: "Named Entity Recognition (NER)"
@@ -78,7 +76,7 @@ def _joined(long_form: str) -> str:
 
 def _yaml(path: Path) -> list:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or []
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or []
     except (OSError, yaml.YAMLError) as e:
         raise ExtractionError(f"{path}: cannot read ({e})") from e
     if not isinstance(data, list):
