@@ -14,7 +14,7 @@ from kg.errors import ExtractionError
 from kg.files import atomic_write
 from kg.keys import entity_key
 
-__all__ = ["KBEntry", "KnowledgeBase", "load_kb", "import_pwc", "BUILTIN_KB_FILES", "name_key", "YAML_LOADER"]
+__all__ = ["KBEntry", "KnowledgeBase", "load_kb", "import_pwc", "BUILTIN_KB_FILES", "name_key", "YAML_LOADER", "yaml_data"]
 
 _DATA = Path(__file__).parent / "data"
 BUILTIN_KB_FILES = (_DATA / "kb_datasets.yaml", _DATA / "kb_methods.yaml", _DATA / "stoplist.yaml")
@@ -22,6 +22,11 @@ _TYPES = {"dataset": "Dataset", "method": "Method"}
 # libyaml's safe loader when PyYAML has it (2.5x faster on the built-in KB, same data); else pure Python
 # libyaml's safe loader when PyYAML has it (same data, ~5x faster); every YAML file of kg/extract is read with it
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_data(text: str) -> object:
+    """``text`` parsed by the safe loader above (yaml.YAMLError on bad YAML): the one YAML reader of kg/extract."""
+    return yaml.load(text, Loader=YAML_LOADER)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -90,7 +95,7 @@ def _records(path: Path) -> list[tuple[int, object]]:
                     raise ExtractionError(f"{path}:{n}: not valid JSON ({e.msg}); one object per line") from e
         return out
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = yaml_data(text)
     except yaml.YAMLError as e:
         raise ExtractionError(f"{path}: not valid YAML ({e}); see the knowledge-base format in docs/DESIGN.md") from e
     if data is None:

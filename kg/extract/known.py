@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from kg.errors import ExtractionError
-from kg.extract.kb import YAML_LOADER, KnowledgeBase, name_key as entity_key  # memoised entity_key
+from kg.extract.kb import KnowledgeBase, name_key as entity_key, yaml_data  # memoised entity_key
 from kg.keys import arxiv_iri, kb_id, long_form_key
 from kg.model import Entity, Extraction, Paper
 
@@ -76,7 +76,7 @@ def _joined(long_form: str) -> str:
 
 def _yaml(path: Path) -> list:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or []
+        data = yaml_data(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as e:
         raise ExtractionError(f"{path}: cannot read ({e})") from e
     if not isinstance(data, list):

@@ -19,7 +19,7 @@ from kg.extract.patterns import (
     shape_spans, weak_spans, word_spans,
 )
 from kg.extract.suggest import SUGGESTED as _SUGGESTED, suggest
-from kg.extract.kb import YAML_LOADER, KBEntry, KnowledgeBase, name_key as entity_key  # memoised entity_key
+from kg.extract.kb import KBEntry, KnowledgeBase, name_key as entity_key, yaml_data  # memoised entity_key
 
 __all__ = ["Cand", "Rules", "load_cues", "CUES_FILE"]
 
@@ -38,7 +38,7 @@ def _all_caps(title: str) -> bool:
 def load_cues(path: Path = CUES_FILE) -> dict:
     """Read the cue word lists (``data/cues.yaml``) and compile their patterns."""
     try:
-        cues = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        cues = yaml_data(path.read_text(encoding="utf-8"))
         low = {k: {w.lower() for w in cues[k]} for k in ("dataset_heads", "method_heads", "nonentity_heads")}
         alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
         return {
